@@ -1,0 +1,61 @@
+package api
+
+import "time"
+
+// Usage is the normalized token usage of one request (DESIGN §4). Field names are
+// the contract: input_tokens excludes cached input, which is counted in
+// cache_read_tokens; cache_write_tokens is the sum of the 5 m and 1 h writes.
+type Usage struct {
+	InputTokens        int64 `json:"input_tokens"`
+	CacheReadTokens    int64 `json:"cache_read_tokens"`
+	CacheWriteTokens   int64 `json:"cache_write_tokens"`
+	CacheWrite5mTokens int64 `json:"cache_write_5m_tokens,omitempty"`
+	CacheWrite1hTokens int64 `json:"cache_write_1h_tokens,omitempty"`
+	OutputTokens       int64 `json:"output_tokens"`
+	ReasoningTokens    int64 `json:"reasoning_tokens"`
+}
+
+// Total is every token of the request: all input kinds plus output.
+func (u Usage) Total() int64 {
+	return u.InputTokens + u.CacheReadTokens + u.CacheWriteTokens + u.OutputTokens
+}
+
+// Attempt is one try of a request against one upstream config.
+type Attempt struct {
+	Config     string  `json:"config"`
+	Status     int     `json:"status,omitempty"` // HTTP status, 0 when no response arrived
+	Error      string  `json:"error,omitempty"`  // why it failed over, empty when it answered
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// Record is everything CLP keeps about one proxied request (DESIGN §9).
+// Bodies are as sent (after routing and redaction) and capped; headers have
+// credentials masked.
+type Record struct {
+	ID             int64     `json:"id"`
+	Time           time.Time `json:"time"` // when the request arrived
+	Service        string    `json:"service"`
+	Config         string    `json:"config"` // the config that answered (or last tried)
+	ModelRequested string    `json:"model_requested,omitempty"`
+	ModelSent      string    `json:"model_sent,omitempty"`
+	Method         string    `json:"method"`
+	Path           string    `json:"path"`
+	Status         int       `json:"status"`
+	Stream         bool      `json:"stream"`
+	DurationMS     float64   `json:"duration_ms"`
+	TTFBMS         float64   `json:"ttfb_ms"` // time to the first byte written to the client
+	Attempts       []Attempt `json:"attempts,omitempty"`
+	// Usage is nil when the response carried no usage CLP could read.
+	Usage *Usage `json:"usage,omitempty"`
+	// Incomplete marks a response that ended before its final event.
+	Incomplete bool `json:"incomplete,omitempty"`
+	// CostUSD is nil when the model has no price (shown as "unknown").
+	CostUSD    *float64       `json:"cost_usd,omitempty"`
+	Redactions map[string]int `json:"redactions,omitempty"`
+	Error      string         `json:"error,omitempty"`
+
+	RequestHeaders  map[string][]string `json:"request_headers,omitempty"`
+	ResponseHeaders map[string][]string `json:"response_headers,omitempty"`
+	RequestBody     []byte              `json:"request_body,omitempty"`
+	ResponseBody    []byte              `json:"response_body,omitempty"`
+}
