@@ -1,0 +1,80 @@
+package jsonscan
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+// FuzzField checks Field, String, Bool and EqualString against encoding/json:
+// for every valid document the span must be exactly the raw value that
+// encoding/json finds for the key (last duplicate wins) and the decoded
+// string and boolean must agree. For any input Field must not panic and must
+// return a span inside body.
+func FuzzField(f *testing.F) {
+	seeds := []struct{ body, key string }{
+		{`{"model":"claude-opus-4"}`, "model"},
+		{`{"model":"a","model":"b"}`, "model"},
+		{`{"mod\u0065l":1,"stream":true}`, "model"},
+		{`{"a":{"model":"x"},"model":[1,{"b":"]"}]}`, "model"},
+		{`{"a":"x\\\"","model":"y\ud83d\ude00"}`, "model"},
+		{"\xef\xbb\xbf {\"stream\":false}", "stream"},
+		{`{"\ud800":"\udc00"}`, "\uFFFD"},
+		{"{\"\xff\":\"\xfe\"}", "\uFFFD"},
+		{`{"n":-0.5e-10,"t":null}`, "n"},
+		{`[1,2]`, "model"},
+		{`{"a":[}`, "a"},
+		{`{"a":"\u00"}`, "a"},
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s.body), s.key)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, key string) {
+		start, end, ok := Field(body, key)
+		if ok && (start < 0 || start >= end || end > len(body)) {
+			t.Fatalf("Field(%q, %q) = [%d:%d], outside body", body, key, start, end)
+		}
+		got, gotOK := String(body, key)
+		gotBool, gotBoolOK := Bool(body, key)
+
+		doc := bytes.TrimPrefix(body, []byte(bom))
+		if !json.Valid(doc) {
+			return
+		}
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(doc, &m); err != nil || m == nil {
+			if ok {
+				t.Fatalf("Field(%q, %q) found a value in a non-object", body, key)
+			}
+			return
+		}
+		raw, has := m[key]
+		if has != ok {
+			t.Fatalf("Field(%q, %q) ok = %v, encoding/json has = %v", body, key, ok, has)
+		}
+		if !has {
+			return
+		}
+		if !bytes.Equal(body[start:end], raw) {
+			t.Fatalf("Field(%q, %q) = %q, encoding/json = %q", body, key, body[start:end], raw)
+		}
+
+		var want string
+		wantOK := json.Unmarshal(raw, &want) == nil && raw[0] == '"'
+		if got != want || gotOK != wantOK {
+			t.Fatalf("String(%q, %q) = %q, %v; encoding/json = %q, %v", body, key, got, gotOK, want, wantOK)
+		}
+		if wantOK && !EqualString(raw, want) {
+			t.Fatalf("EqualString(%q, %q) = false, want true", raw, want)
+		}
+		if wantOK && EqualString(raw, want+"x") {
+			t.Fatalf("EqualString(%q, %q) = true, want false", raw, want+"x")
+		}
+
+		var wantBool bool
+		wantBoolOK := json.Unmarshal(raw, &wantBool) == nil && (raw[0] == 't' || raw[0] == 'f')
+		if gotBool != wantBool || gotBoolOK != wantBoolOK {
+			t.Fatalf("Bool(%q, %q) = %v, %v; encoding/json = %v, %v", body, key, gotBool, gotBoolOK, wantBool, wantBoolOK)
+		}
+	})
+}

@@ -1,0 +1,296 @@
+// Package jsonscan locates the top-level fields of a JSON object without
+// decoding the document, so that large request bodies can be inspected and
+// edited in place.
+//
+// The scanner checks the structure of the top-level object strictly (keys are
+// strings, colons and commas are where they belong, top-level scalars are
+// valid literals or numbers, nothing but whitespace follows the object). Inside
+// the values it skips it only checks that strings are terminated and brackets
+// balance and match; callers that need a fully valid document use json.Valid.
+package jsonscan
+
+import (
+	"bytes"
+	"encoding/binary"
+	"math/bits"
+)
+
+// maxDepth bounds the nesting of a skipped value, as encoding/json bounds it.
+const maxDepth = 10000
+
+// bom is the UTF-8 byte order mark, tolerated before the document.
+const bom = "\xef\xbb\xbf"
+
+// Field returns the span body[start:end] of the value of the top-level key
+// of the JSON object in body: a string value's span includes its quotes, an
+// object's its braces. The value may be of any JSON type.
+//
+// key is compared with the decoded key, so "mod\u0065l" in the document
+// matches "model". When the key occurs more than once the last occurrence
+// wins, as with encoding/json. Leading whitespace and a UTF-8 byte order mark
+// are tolerated.
+//
+// ok is false when the key is absent, when body is not a JSON object, or when
+// the object's structure is malformed (see the package comment for how far
+// the scanner checks). Field does not allocate.
+func Field(body []byte, key string) (start, end int, ok bool) {
+	i := skipSpace(body, skipBOM(body))
+	if i >= len(body) || body[i] != '{' {
+		return 0, 0, false
+	}
+	i = skipSpace(body, i+1)
+	if i < len(body) && body[i] == '}' {
+		return 0, 0, false // an empty object has no fields
+	}
+	for {
+		if i >= len(body) || body[i] != '"' {
+			return 0, 0, false
+		}
+		ks := i
+		ke, kok := skipString(body, ks)
+		if !kok {
+			return 0, 0, false
+		}
+		i = skipSpace(body, ke)
+		if i >= len(body) || body[i] != ':' {
+			return 0, 0, false
+		}
+		vs := skipSpace(body, i+1)
+		ve, vok := skipValue(body, vs)
+		if !vok {
+			return 0, 0, false
+		}
+		if unquoteEqual(body[ks+1:ke-1], key) {
+			start, end, ok = vs, ve, true
+		}
+		i = skipSpace(body, ve)
+		if i >= len(body) {
+			return 0, 0, false
+		}
+		switch body[i] {
+		case ',':
+			i = skipSpace(body, i+1)
+		case '}':
+			if skipSpace(body, i+1) != len(body) {
+				return 0, 0, false
+			}
+			return start, end, ok
+		default:
+			return 0, 0, false
+		}
+	}
+}
+
+// String returns the value of the top-level key decoded as a JSON string.
+// ok is false when the key is absent or its value is not a valid string.
+// It allocates only the returned string.
+func String(body []byte, key string) (string, bool) {
+	s, e, ok := Field(body, key)
+	if !ok || body[s] != '"' {
+		return "", false
+	}
+	return unquote(body[s+1 : e-1])
+}
+
+// Bool returns the value of the top-level key when it is true or false.
+// ok is false when the key is absent or its value is not a boolean.
+func Bool(body []byte, key string) (value, ok bool) {
+	s, e, ok := Field(body, key)
+	if !ok {
+		return false, false
+	}
+	switch string(body[s:e]) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+// EqualString reports whether value, a JSON string literal with its quotes
+// (such as a span returned by Field), decodes to s. It does not allocate.
+func EqualString(value []byte, s string) bool {
+	if len(value) < 2 || value[0] != '"' || value[len(value)-1] != '"' {
+		return false
+	}
+	return unquoteEqual(value[1:len(value)-1], s)
+}
+
+func skipBOM(b []byte) int {
+	if bytes.HasPrefix(b, []byte(bom)) {
+		return len(bom)
+	}
+	return 0
+}
+
+// skipSpace returns the index of the first non-whitespace byte at or after i.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// skipString returns the index just past the string starting at b[i] == '"'.
+// Most of a request body is string contents, so they are searched eight
+// bytes at a time for a quote or a backslash (SWAR); an escape skips the
+// byte after the backslash.
+func skipString(b []byte, i int) (int, bool) {
+	const (
+		ones   = 0x0101010101010101
+		highs  = 0x8080808080808080
+		quotes = '"' * ones
+		slashs = '\\' * ones
+	)
+	j := i + 1
+	for {
+		for j+8 <= len(b) {
+			w := binary.LittleEndian.Uint64(b[j:])
+			q, s := w^quotes, w^slashs
+			// The lowest set high bit marks the first quote or backslash;
+			// higher bits may be false positives, which do not matter.
+			m := ((q-ones)&^q | (s-ones)&^s) & highs
+			if m != 0 {
+				j += bits.TrailingZeros64(m) / 8
+				break
+			}
+			j += 8
+		}
+		for ; j < len(b); j++ {
+			if c := b[j]; c == '"' || c == '\\' {
+				break
+			}
+		}
+		if j >= len(b) {
+			return 0, false
+		}
+		if b[j] == '"' {
+			return j + 1, true
+		}
+		j += 2 // the backslash and the byte it escapes
+	}
+}
+
+// skipValue returns the index just past the value starting at b[i].
+func skipValue(b []byte, i int) (int, bool) {
+	if i >= len(b) {
+		return 0, false
+	}
+	switch b[i] {
+	case '"':
+		return skipString(b, i)
+	case '{', '[':
+		return skipContainer(b, i)
+	}
+	j := i
+	for j < len(b) && isScalarByte(b[j]) {
+		j++
+	}
+	if !validScalar(b[i:j]) {
+		return 0, false
+	}
+	return j, true
+}
+
+func isScalarByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'E'
+}
+
+// validScalar reports whether tok is a JSON literal or number.
+func validScalar(tok []byte) bool {
+	switch string(tok) {
+	case "true", "false", "null":
+		return true
+	}
+	return validNumber(tok)
+}
+
+// validNumber checks the JSON number grammar:
+// -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?
+func validNumber(s []byte) bool {
+	i := 0
+	if i < len(s) && s[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(s) && s[i] == '0':
+		i++
+	case i < len(s) && '1' <= s[i] && s[i] <= '9':
+		i = digits(s, i)
+	default:
+		return false
+	}
+	if i < len(s) && s[i] == '.' {
+		j := digits(s, i+1)
+		if j == i+1 {
+			return false
+		}
+		i = j
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := digits(s, i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	return i == len(s)
+}
+
+func digits(s []byte, i int) int {
+	for i < len(s) && '0' <= s[i] && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// skipContainer returns the index just past the object or array starting at
+// b[i]. It tracks the kind of each open bracket in a bit stack so that "[}"
+// is rejected; the stack lives on the goroutine stack, not the heap.
+func skipContainer(b []byte, i int) (int, bool) {
+	var stack [maxDepth/64 + 1]uint64 // bit set: '{' open at that depth
+	depth := 0
+	for j := i; j < len(b); j++ {
+		switch c := b[j]; c {
+		case '"':
+			e, ok := skipString(b, j)
+			if !ok {
+				return 0, false
+			}
+			j = e - 1
+		case '{', '[':
+			if depth == maxDepth {
+				return 0, false
+			}
+			if c == '{' {
+				stack[depth/64] |= 1 << (depth % 64)
+			} else {
+				stack[depth/64] &^= 1 << (depth % 64)
+			}
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return 0, false
+			}
+			depth--
+			isObj := stack[depth/64]&(1<<(depth%64)) != 0
+			if isObj != (c == '}') {
+				return 0, false
+			}
+			if depth == 0 {
+				return j + 1, true
+			}
+		}
+	}
+	return 0, false
+}
