@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"modernc.org/sqlite"
+)
+
+// migrations build the schema; migration i brings the database from
+// user_version i to i+1. Append only: never edit one that has shipped.
+var migrations = [...]string{
+	// v1: request rows, their bodies apart (so pruning bodies keeps the rows),
+	// hourly rollups that pruning never touches, and a little bookkeeping.
+	`
+CREATE TABLE requests (
+	id                    INTEGER PRIMARY KEY,
+	ts                    INTEGER NOT NULL, -- arrival, Unix nanoseconds
+	service               TEXT    NOT NULL,
+	config                TEXT    NOT NULL,
+	model_requested       TEXT    NOT NULL,
+	model_sent            TEXT    NOT NULL,
+	method                TEXT    NOT NULL,
+	path                  TEXT    NOT NULL,
+	status                INTEGER NOT NULL,
+	is_error              INTEGER NOT NULL,
+	stream                INTEGER NOT NULL,
+	incomplete            INTEGER NOT NULL,
+	duration_ms           REAL    NOT NULL,
+	ttfb_ms               REAL    NOT NULL,
+	has_usage             INTEGER NOT NULL,
+	input_tokens          INTEGER NOT NULL,
+	cache_read_tokens     INTEGER NOT NULL,
+	cache_write_tokens    INTEGER NOT NULL,
+	cache_write_5m_tokens INTEGER NOT NULL,
+	cache_write_1h_tokens INTEGER NOT NULL,
+	output_tokens         INTEGER NOT NULL,
+	reasoning_tokens      INTEGER NOT NULL,
+	cost_usd              REAL,             -- NULL: no price known
+	error                 TEXT    NOT NULL,
+	attempts              TEXT,             -- JSON array
+	redactions            TEXT              -- JSON object
+);
+CREATE INDEX requests_ts ON requests(ts);
+CREATE INDEX requests_service ON requests(service, id);
+CREATE INDEX requests_config ON requests(config, id);
+CREATE INDEX requests_model_sent ON requests(model_sent, id);
+CREATE INDEX requests_model_requested ON requests(model_requested, id);
+CREATE INDEX requests_status ON requests(status, id);
+CREATE INDEX requests_is_error ON requests(is_error, id);
+
+CREATE TABLE bodies (
+	id               INTEGER PRIMARY KEY, -- requests.id
+	ts               INTEGER NOT NULL,
+	request_headers  BLOB,
+	response_headers BLOB,
+	request_body     BLOB,
+	response_body    BLOB,
+	request_size     INTEGER NOT NULL,    -- before capping
+	response_size    INTEGER NOT NULL,
+	stored           INTEGER NOT NULL     -- bytes of the four blobs
+);
+CREATE INDEX bodies_ts ON bodies(ts);
+
+CREATE TABLE rollup (
+	hour                  INTEGER NOT NULL, -- Unix seconds / 3600
+	service               TEXT    NOT NULL,
+	config                TEXT    NOT NULL,
+	model                 TEXT    NOT NULL,
+	requests              INTEGER NOT NULL,
+	errors                INTEGER NOT NULL,
+	input_tokens          INTEGER NOT NULL,
+	cache_read_tokens     INTEGER NOT NULL,
+	cache_write_tokens    INTEGER NOT NULL,
+	cache_write_5m_tokens INTEGER NOT NULL,
+	cache_write_1h_tokens INTEGER NOT NULL,
+	output_tokens         INTEGER NOT NULL,
+	reasoning_tokens      INTEGER NOT NULL,
+	cost_usd              REAL    NOT NULL,
+	unknown_cost          INTEGER NOT NULL,
+	latency               BLOB    NOT NULL, -- hist of duration_ms
+	PRIMARY KEY (hour, service, config, model)
+) WITHOUT ROWID;
+
+CREATE TABLE meta (
+	key   TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+	// v2: time-to-first-byte percentiles and the record of original-CLP imports.
+	`
+ALTER TABLE rollup ADD COLUMN ttfb BLOB; -- hist of ttfb_ms, NULL before v2
+CREATE TABLE imports (
+	source      TEXT PRIMARY KEY,
+	imported_at INTEGER NOT NULL,
+	records     INTEGER NOT NULL,
+	skipped     INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+}
+
+// SchemaVersion is the user_version of a database this package has migrated.
+const SchemaVersion = len(migrations)
+
+// SQLite primary result codes (stable across SQLite versions) that mean the
+// file is not a usable database.
+const (
+	sqliteCorrupt = 11
+	sqliteNotADB  = 26
+)
+
+// errDamaged marks a database that failed its integrity check.
+var errDamaged = errors.New("database is damaged")
+
+// isCorrupt reports whether err says the database file is damaged or is not
+// a database at all.
+func isCorrupt(err error) bool {
+	if errors.Is(err, errDamaged) {
+		return true
+	}
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	code := e.Code() & 0xff
+	return code == sqliteCorrupt || code == sqliteNotADB
+}
+
+// dsn builds the connection string: WAL, NORMAL sync (a commit survives a
+// process crash; a power cut may lose the last commits, never corrupt), a
+// busy timeout, and incremental auto-vacuum so pruning gives space back.
+func dsn(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_busy_timeout", "5000")
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL")
+	if readOnly {
+		q.Set("_query_only", "1")
+	} else {
+		q.Set("_auto_vacuum", "INCREMENTAL")
+		q.Set("_txlock", "immediate")
+	}
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// handles are the two pools over one file: one connection for the writer
+// (SQLite has one writer at a time anyway) and a few read-only ones.
+type handles struct {
+	w, r *sql.DB
+}
+
+func (h handles) close() error {
+	return errors.Join(h.r.Close(), h.w.Close())
+}
+
+// openHandles opens, checks and migrates the database at path.
+func openHandles(ctx context.Context, path string, quickCheck bool) (handles, error) {
+	// Create the file ourselves so it is 0600; SQLite gives the -wal and -shm
+	// files the same mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return handles{}, fmt.Errorf("create database file: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return handles{}, fmt.Errorf("create database file: %w", err)
+	}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return handles{}, fmt.Errorf("open database: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := migrate(ctx, w, len(migrations)); err != nil {
+		w.Close()
+		return handles{}, err
+	}
+	if quickCheck {
+		var res string
+		if err := w.QueryRowContext(ctx, "PRAGMA quick_check(1)").Scan(&res); err != nil {
+			w.Close()
+			return handles{}, fmt.Errorf("check database: %w", err)
+		}
+		if res != "ok" {
+			w.Close()
+			return handles{}, fmt.Errorf("check database: %w: %s", errDamaged, res)
+		}
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return handles{}, fmt.Errorf("open database: %w", err)
+	}
+	r.SetMaxOpenConns(4)
+	if err := r.PingContext(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return handles{}, fmt.Errorf("open database: %w", err)
+	}
+	return handles{w: w, r: r}, nil
+}
+
+// migrate brings db to schema version target, one transaction per step.
+func migrate(ctx context.Context, db *sql.DB, target int) error {
+	var v int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("database schema version %d is newer than this clp understands (%d)", v, len(migrations))
+	}
+	for ; v < target; v++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, migrations[v]); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v+1)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate to version %d: %w", v+1, err)
+		}
+	}
+	return nil
+}
+
+// moveAside renames a damaged database and its WAL and shared-memory files to
+// path.corrupt-<UTC time>, so a fresh database can take its place and the old
+// one stays for inspection. It returns the new name of the main file.
+func moveAside(path string, now time.Time) (string, error) {
+	suffix := ".corrupt-" + now.UTC().Format("20060102T150405Z")
+	for _, ext := range []string{"-wal", "-shm"} {
+		if err := os.Rename(path+ext, path+suffix+ext); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("move damaged database aside: %w", err)
+		}
+	}
+	if err := os.Rename(path, path+suffix); err != nil {
+		return "", fmt.Errorf("move damaged database aside: %w", err)
+	}
+	return path + suffix, nil
+}

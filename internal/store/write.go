@@ -1,0 +1,362 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/clp-proxy/clp/internal/api"
+)
+
+// maxBackoff bounds the wait between retries of a failing write.
+const maxBackoff = 5 * time.Second
+
+// row is one record encoded for storage: the column values of its requests
+// row and its bodies row. Encoding happens once, so a retried batch is not
+// compressed twice.
+type row struct {
+	id, ts                    int64
+	service, config           string
+	modelRequested, modelSent string
+	method, path, errText     string
+	status                    int
+	isError, stream           bool
+	incomplete, hasUsage      bool
+	durationMS, ttfbMS        float64
+	usage                     api.Usage
+	cost                      sql.NullFloat64
+	attempts, redactions      sql.NullString
+	reqHeaders, respHeaders   []byte
+	reqBody, respBody         []byte
+	reqSize, respSize         int
+}
+
+// isErrorRecord is the definition of an error everywhere in the store: a
+// status outside 2xx–3xx (0 when no response arrived) or an error message,
+// such as a stream the upstream broke after a 200.
+func isErrorRecord(status int, errText string) bool {
+	return status < 200 || status >= 400 || errText != ""
+}
+
+// rollupModel is the model a record is counted under: the one sent upstream
+// (what is billed), or the one requested when nothing was sent.
+func (r *row) rollupModel() string {
+	if r.modelSent != "" {
+		return r.modelSent
+	}
+	return r.modelRequested
+}
+
+// encode turns a record into a row, capping and compressing its bodies.
+func (db *DB) encode(rec *api.Record) (row, error) {
+	r := row{
+		id:             rec.ID,
+		ts:             rec.Time.UnixNano(),
+		service:        rec.Service,
+		config:         rec.Config,
+		modelRequested: rec.ModelRequested,
+		modelSent:      rec.ModelSent,
+		method:         rec.Method,
+		path:           rec.Path,
+		errText:        rec.Error,
+		status:         rec.Status,
+		isError:        isErrorRecord(rec.Status, rec.Error),
+		stream:         rec.Stream,
+		incomplete:     rec.Incomplete,
+		durationMS:     rec.DurationMS,
+		ttfbMS:         rec.TTFBMS,
+		reqSize:        len(rec.RequestBody),
+		respSize:       len(rec.ResponseBody),
+	}
+	if rec.Usage != nil {
+		r.hasUsage = true
+		r.usage = *rec.Usage
+	}
+	if rec.CostUSD != nil {
+		r.cost = sql.NullFloat64{Float64: *rec.CostUSD, Valid: true}
+	}
+	if len(rec.Attempts) > 0 {
+		b, err := json.Marshal(rec.Attempts)
+		if err != nil {
+			return row{}, fmt.Errorf("encode attempts: %w", err)
+		}
+		r.attempts = sql.NullString{String: string(b), Valid: true}
+	}
+	if len(rec.Redactions) > 0 {
+		b, err := json.Marshal(rec.Redactions)
+		if err != nil {
+			return row{}, fmt.Errorf("encode redactions: %w", err)
+		}
+		r.redactions = sql.NullString{String: string(b), Valid: true}
+	}
+	var err error
+	if r.reqHeaders, err = db.codec.packHeaders(rec.RequestHeaders); err != nil {
+		return row{}, err
+	}
+	if r.respHeaders, err = db.codec.packHeaders(rec.ResponseHeaders); err != nil {
+		return row{}, err
+	}
+	if db.opt.BodyCap > 0 {
+		r.reqBody = db.codec.pack(capBytes(rec.RequestBody, db.opt.BodyCap))
+		r.respBody = db.codec.pack(capBytes(rec.ResponseBody, db.opt.BodyCap))
+	}
+	return r, nil
+}
+
+func capBytes(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[:n]
+	}
+	return b
+}
+
+const insertRequestSQL = `INSERT INTO requests (id, ts, service, config,
+	model_requested, model_sent, method, path, status, is_error, stream,
+	incomplete, duration_ms, ttfb_ms, has_usage, input_tokens,
+	cache_read_tokens, cache_write_tokens, cache_write_5m_tokens,
+	cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, error,
+	attempts, redactions)
+	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
+
+const insertBodySQL = `INSERT INTO bodies (id, ts, request_headers,
+	response_headers, request_body, response_body, request_size,
+	response_size, stored) VALUES (?,?,?,?,?,?,?,?,?)`
+
+// insertRows writes rows, their bodies and their rollups in tx.
+func insertRows(ctx context.Context, tx *sql.Tx, rows []row) error {
+	reqStmt, err := tx.PrepareContext(ctx, insertRequestSQL)
+	if err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	defer reqStmt.Close()
+	bodyStmt, err := tx.PrepareContext(ctx, insertBodySQL)
+	if err != nil {
+		return fmt.Errorf("prepare insert: %w", err)
+	}
+	defer bodyStmt.Close()
+	var maxID int64
+	for i := range rows {
+		r := &rows[i]
+		u := &r.usage
+		_, err := reqStmt.ExecContext(ctx, r.id, r.ts, r.service, r.config,
+			r.modelRequested, r.modelSent, r.method, r.path, r.status,
+			r.isError, r.stream, r.incomplete, r.durationMS, r.ttfbMS,
+			r.hasUsage, u.InputTokens, u.CacheReadTokens, u.CacheWriteTokens,
+			u.CacheWrite5mTokens, u.CacheWrite1hTokens, u.OutputTokens,
+			u.ReasoningTokens, r.cost, r.errText, r.attempts, r.redactions)
+		if err != nil {
+			return fmt.Errorf("insert request %d: %w", r.id, err)
+		}
+		stored := len(r.reqHeaders) + len(r.respHeaders) + len(r.reqBody) + len(r.respBody)
+		if stored > 0 {
+			_, err = bodyStmt.ExecContext(ctx, r.id, r.ts, r.reqHeaders,
+				r.respHeaders, r.reqBody, r.respBody, r.reqSize, r.respSize, stored)
+			if err != nil {
+				return fmt.Errorf("insert body %d: %w", r.id, err)
+			}
+		}
+		maxID = max(maxID, r.id)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('last_id', ?)
+		ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)`, maxID)
+	if err != nil {
+		return fmt.Errorf("update last id: %w", err)
+	}
+	agg := make(rollups)
+	for i := range rows {
+		agg.addRow(&rows[i])
+	}
+	return agg.write(ctx, tx)
+}
+
+// writeBatch commits rows in one transaction.
+func (db *DB) writeBatch(ctx context.Context, rows []row) error {
+	tx, err := db.h.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := insertRows(ctx, tx, rows); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// writer is the state of the one goroutine that writes: records taken from
+// the queue and not yet committed, and the retry backoff after a failure.
+type writer struct {
+	db      *DB
+	pending []row
+	backoff time.Duration // 0 while writes succeed
+	timer   *time.Timer
+	armed   bool
+}
+
+type pruneCall struct {
+	ctx   context.Context
+	reply chan pruneReply
+}
+
+type pruneReply struct {
+	res PruneResult
+	err error
+}
+
+// run is the writer goroutine.
+func (db *DB) run() {
+	defer close(db.done)
+	w := &writer{db: db, timer: time.NewTimer(time.Hour)}
+	w.timer.Stop()
+	defer w.timer.Stop()
+	var pruneTick <-chan time.Time
+	if db.opt.PruneInterval > 0 {
+		t := time.NewTicker(db.opt.PruneInterval)
+		defer t.Stop()
+		pruneTick = t.C
+	}
+	ctx := context.Background()
+	for {
+		select {
+		case rec := <-db.queue:
+			w.take(rec)
+			w.drain(db.opt.BatchSize)
+			if w.backoff == 0 && len(w.pending) >= db.opt.BatchSize {
+				w.commit(ctx)
+			}
+			w.arm()
+		case <-w.timer.C:
+			w.armed = false
+			w.commit(ctx)
+			w.arm()
+		case reply := <-db.flushReq:
+			w.drain(-1)
+			reply <- w.commit(ctx)
+			w.arm()
+		case call := <-db.pruneReq:
+			w.drain(-1)
+			w.commit(ctx)
+			res, err := db.prune(call.ctx, w.between)
+			call.reply <- pruneReply{res, err}
+			w.arm()
+		case <-pruneTick:
+			w.drain(-1)
+			w.commit(ctx)
+			if _, err := db.prune(ctx, w.between); err != nil {
+				db.noteError(err)
+				db.opt.Logger.Error("prune request log", "err", err)
+			}
+			w.arm()
+		case <-db.stop:
+			w.drain(-1)
+			if err := w.commit(ctx); err != nil {
+				n := int64(len(w.pending))
+				db.lost.Add(n)
+				db.pending.Store(0)
+				db.finalErr = fmt.Errorf("close request log: %d records not written: %w", n, err)
+			}
+			return
+		}
+	}
+}
+
+// take encodes one record into pending. When failures have piled up more
+// than QueueSize records, the oldest are given up and counted as lost.
+func (w *writer) take(rec *api.Record) {
+	r, err := w.db.encode(rec)
+	if err != nil {
+		w.db.lost.Add(1)
+		w.db.noteError(err)
+		return
+	}
+	w.pending = append(w.pending, r)
+	if over := len(w.pending) - w.db.opt.QueueSize; over > 0 {
+		clear(w.pending[:over])
+		w.pending = w.pending[over:]
+		w.db.lost.Add(int64(over))
+	}
+	w.db.pending.Store(int64(len(w.pending)))
+}
+
+// drain takes queued records without waiting until pending holds upTo of
+// them; upTo < 0 empties the queue.
+func (w *writer) drain(upTo int) {
+	for upTo < 0 || len(w.pending) < upTo {
+		select {
+		case rec := <-w.db.queue:
+			w.take(rec)
+		default:
+			return
+		}
+	}
+}
+
+// between runs between the chunks of a long prune so that records keep
+// flowing: it commits whenever a full batch is waiting.
+func (w *writer) between() {
+	w.drain(w.db.opt.BatchSize)
+	if w.backoff == 0 && len(w.pending) >= w.db.opt.BatchSize {
+		w.commit(context.Background())
+	}
+}
+
+// arm sets the timer for the next commit: FlushInterval after records start
+// waiting, or the backoff after a failure.
+func (w *writer) arm() {
+	if len(w.pending) == 0 || w.armed {
+		return
+	}
+	d := w.db.opt.FlushInterval
+	if w.backoff > 0 {
+		d = w.backoff
+	}
+	w.timer.Reset(d)
+	w.armed = true
+}
+
+// commit writes pending in batches of BatchSize. On failure it keeps what
+// was not written, records the error, and backs off; the caller re-arms.
+func (w *writer) commit(ctx context.Context) error {
+	db := w.db
+	for len(w.pending) > 0 {
+		n := min(len(w.pending), db.opt.BatchSize)
+		if err := db.writeBatch(ctx, w.pending[:n]); err != nil {
+			db.noteError(err)
+			if w.backoff == 0 {
+				db.opt.Logger.Error("request log write failed; proxying goes on, retrying",
+					"err", err, "pending", len(w.pending))
+				w.backoff = db.opt.FlushInterval
+			}
+			w.backoff = min(2*w.backoff, maxBackoff)
+			db.failing.Store(true)
+			w.timer.Stop()
+			w.armed = false
+			return err
+		}
+		var ids []int64
+		if db.opt.OnWrite != nil {
+			ids = make([]int64, n)
+			for i := range n {
+				ids[i] = w.pending[i].id
+			}
+		}
+		clear(w.pending[:n])
+		w.pending = w.pending[n:]
+		db.written.Add(int64(n))
+		db.pending.Store(int64(len(w.pending)))
+		if w.backoff > 0 {
+			db.opt.Logger.Info("request log writes resumed")
+			w.backoff = 0
+			db.failing.Store(false)
+		}
+		if ids != nil {
+			db.opt.OnWrite(ids)
+		}
+	}
+	w.pending = nil // let the committed rows' bodies go
+	return nil
+}
