@@ -1,0 +1,158 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/client"
+	"github.com/clp-proxy/clp/internal/daemon"
+)
+
+func (a *app) startCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "start",
+		Short:   "Start the daemon in the background and wait until it is ready",
+		Example: "  clp start",
+		Args:    usageArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.start()
+		},
+	}
+}
+
+func (a *app) start() error {
+	ctx, cancel := timeout(5 * time.Second)
+	_, pid, err := a.daemonClient(ctx)
+	cancel()
+	if err == nil {
+		fmt.Fprintf(a.stdout, "clp is already running (pid %d)\n", pid)
+		return a.printListeners()
+	}
+	ctx, cancel = timeout(30 * time.Second)
+	defer cancel()
+	if _, err := daemon.Spawn(ctx, a.env, a.exe); err != nil {
+		return err
+	}
+	fmt.Fprintln(a.stdout, "clp started")
+	return a.printListeners()
+}
+
+func (a *app) printListeners() error {
+	for _, s := range api.Services {
+		fmt.Fprintf(a.stdout, "  %-7s proxy  http://%s\n", s.Name, a.env.ProxyAddr(s.Name))
+	}
+	fmt.Fprintf(a.stdout, "  web UI         http://%s\n", a.env.UIAddr())
+	return nil
+}
+
+func (a *app) stopCmd() *cobra.Command {
+	var force bool
+	c := &cobra.Command{
+		Use:     "stop",
+		Short:   "Stop the daemon gracefully (in-flight streams finish first)",
+		Example: "  clp stop",
+		Args:    usageArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			stopped, err := a.stop(force)
+			if err != nil {
+				return err
+			}
+			if !stopped {
+				fmt.Fprintln(a.stdout, "clp is not running")
+				return nil
+			}
+			fmt.Fprintln(a.stdout, "clp stopped")
+			return nil
+		},
+	}
+	c.Flags().BoolVar(&force, "force", false, "send SIGTERM to the pid in the pid file even if its API does not answer")
+	return c
+}
+
+// stop asks the daemon to shut down and waits until its process is gone.
+func (a *app) stop(force bool) (stopped bool, err error) {
+	p, perr := daemon.ReadPid(a.env)
+	ctx, cancel := timeout(5 * time.Second)
+	c, pid, err := a.daemonClient(ctx)
+	cancel()
+	switch {
+	case err == nil:
+		ctx, cancel := timeout(5 * time.Second)
+		err = c.Shutdown(ctx)
+		cancel()
+		if err != nil {
+			return false, err
+		}
+	case perr == nil && daemon.Alive(p.PID) && force:
+		pid = p.PID
+		if err := daemon.Terminate(pid); err != nil {
+			return false, fmt.Errorf("stop pid %d: %w", pid, err)
+		}
+	case perr == nil && daemon.Alive(p.PID) && !errors.Is(err, client.ErrNotRunning):
+		return false, fmt.Errorf("pid %d from %s does not answer on %s (%v); if it is a hung clp, run `clp stop --force`", p.PID, daemon.PidPath(a.env), p.UIAddr, err)
+	default:
+		if perr == nil {
+			os.Remove(daemon.PidPath(a.env)) // stale
+		}
+		return false, nil
+	}
+	// The daemon drains in-flight streams (30 s by default) before exiting.
+	deadline := time.Now().Add(2 * time.Minute)
+	for daemon.Alive(pid) {
+		if time.Now().After(deadline) {
+			return false, fmt.Errorf("pid %d is still running after 2 minutes; see %s", pid, daemon.LogPath(a.env))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return true, nil
+}
+
+func (a *app) restartCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "restart",
+		Short:   "Stop the daemon (if running) and start it again",
+		Example: "  clp restart",
+		Args:    usageArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, err := a.stop(false); err != nil {
+				return err
+			}
+			return a.start()
+		},
+	}
+}
+
+func (a *app) serveCmd() *cobra.Command {
+	var jsonLog bool
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the daemon in the foreground (for systemd, containers and debugging)",
+		Long: `serve runs the proxies and the web UI attached to the terminal, logging to
+stderr, until interrupted (Ctrl-C or SIGTERM), then drains in-flight requests.`,
+		Example: "  clp serve",
+		Args:    usageArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var h slog.Handler = slog.NewTextHandler(a.stderr, nil)
+			if jsonLog {
+				h = slog.NewJSONHandler(a.stderr, nil)
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return daemon.Run(ctx, daemon.Options{
+				Env: a.env, Log: slog.New(h), Version: version(),
+				Ready: func(err error) { daemon.SignalReady(a.getenv, err) },
+			})
+		},
+	}
+	c.Flags().BoolVar(&jsonLog, "log-json", false, "log as JSON lines instead of text")
+	return c
+}

@@ -1,0 +1,128 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/proxy"
+)
+
+// apply publishes a snapshot: the next request of every service uses it.
+func (d *Daemon) apply(snap *config.Snapshot) {
+	for _, s := range api.Services {
+		d.states[s.Name].Store(&proxy.State{
+			Service: snap.Service(s.Name),
+			File:    d.loader.Path(s.File),
+			MaxBody: snap.System.MaxBodyBytes(),
+		})
+	}
+	d.snap.Store(snap)
+}
+
+// reload re-reads the files and applies them if anything changed. A file that
+// does not parse keeps its last good version and shows up in Status.
+func (d *Daemon) reload() {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	snap, changed, err := d.loader.Load()
+	if err != nil {
+		d.log.Error("reload failed; keeping the current configuration", "err", err)
+		return
+	}
+	if !changed {
+		return
+	}
+	for _, p := range snap.Problems {
+		d.log.Error("config file does not parse; keeping its last good version", "problem", p.String())
+	}
+	d.apply(snap)
+	d.log.Info("configuration reloaded", "version", snap.Version)
+}
+
+// SetActive implements ui.Backend: it writes the file, then reloads before
+// returning, so the very next request uses the new config.
+func (d *Daemon) SetActive(service, name string) error {
+	if err := config.SetActive(d.env.Home, service, name); err != nil {
+		return err
+	}
+	d.reload()
+	return nil
+}
+
+// Status implements ui.Backend.
+func (d *Daemon) Status() api.Status {
+	snap := d.snap.Load()
+	st := api.Status{
+		PID: os.Getpid(), Home: d.env.Home, Version: d.version,
+		StartedAt: d.started, Uptime: time.Since(d.started).Seconds(),
+		UIAddr: d.env.UIAddr(), Problems: snap.Problems,
+	}
+	for _, s := range api.Services {
+		svc := snap.Service(s.Name)
+		c := d.handlers[s.Name].Counters()
+		ss := api.ServiceStatus{
+			Name: s.Name, Addr: d.env.ProxyAddr(s.Name), Mode: "active-first",
+			Requests: c.Requests, Errors: c.Errors, InFlight: c.InFlight,
+			Configs: []api.ConfigView{},
+		}
+		for i := range svc.Upstreams {
+			ss.Configs = append(ss.Configs, svc.Upstreams[i].View())
+		}
+		if up := svc.ActiveUpstream(); up != nil {
+			ss.Active = up.Name
+			ss.Placeholder = !up.Usable()
+		} else {
+			ss.Placeholder = true
+		}
+		st.Services = append(st.Services, ss)
+	}
+	return st
+}
+
+// Shutdown implements ui.Backend.
+func (d *Daemon) Shutdown() { d.Stop() }
+
+// newTransport is the upstream connection pool shared by all services: many
+// idle connections per host (Go's default of 2 makes every burst dial anew),
+// HTTP/2 where the upstream offers it, compression left to the client and
+// upstream so bytes pass through untouched, and no overall timeout — a
+// thinking model can be silent for minutes.
+func newTransport() *http.Transport {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                  http.ProxyFromEnvironment,
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		MaxIdleConns:           1024,
+		MaxIdleConnsPerHost:    256,
+		IdleConnTimeout:        90 * time.Second,
+		TLSHandshakeTimeout:    10 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		DisableCompression:     true,
+		MaxResponseHeaderBytes: 1 << 20,
+	}
+}
+
+// pingDaemon asks the API at addr for its pid; 0 when nothing answers.
+func pingDaemon(addr string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/api/v1/status", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	var st api.Status
+	if json.NewDecoder(resp.Body).Decode(&st) != nil {
+		return 0
+	}
+	return st.PID
+}
+

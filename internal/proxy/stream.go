@@ -1,0 +1,95 @@
+package proxy
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+
+	"github.com/clp-proxy/clp/internal/config"
+)
+
+// stream writes resp to the client: the status, the headers less hop-by-hop
+// ones, then the body exactly as received, flushed after every read so each
+// SSE event reaches the client the moment it arrives. Compressed bodies pass
+// through compressed.
+func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
+	defer resp.Body.Close()
+	h := ex.h
+	ex.rec.Status = resp.StatusCode
+	ex.rec.Config = up.Name
+	sse := isSSE(resp.Header)
+	out := ex.w.Header()
+	for k, vs := range resp.Header {
+		out[k] = vs
+	}
+	removeHop(out)
+	if sse {
+		out.Set("X-Accel-Buffering", "no")
+	}
+	ex.rec.ResponseHeaders = maskedHeader(out)
+	ex.w.WriteHeader(resp.StatusCode)
+	rc := http.NewResponseController(ex.w)
+	rc.Flush()
+	ex.wrote = true
+	defer func() {
+		if ex.rec.TTFBMS == 0 {
+			ex.rec.TTFBMS = ms(h.now().Sub(ex.start))
+		}
+	}()
+
+	bp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bp)
+	buf := *bp
+	var tail [2]byte // the last two bytes sent, to end a broken event cleanly
+	for {
+		n, rerr := resp.Body.Read(buf)
+		if n > 0 {
+			if _, werr := ex.w.Write(buf[:n]); werr != nil {
+				ex.rec.Error = "client went away"
+				return
+			}
+			if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+				ex.rec.Error = "client went away"
+				return
+			}
+			if ex.rec.TTFBMS == 0 {
+				ex.rec.TTFBMS = ms(h.now().Sub(ex.start))
+			}
+			keepTail(&tail, buf[:n])
+		}
+		if rerr == io.EOF {
+			return
+		}
+		if rerr != nil {
+			if ex.r.Context().Err() != nil {
+				ex.rec.Error = "client went away"
+				return
+			}
+			ex.rec.Error = "upstream broke off the response: " + rerr.Error()
+			ex.rec.Incomplete = true
+			h.Log.Warn("upstream broke off a response", "service", h.Service, "config", up.Name, "err", rerr)
+			if sse {
+				// End a half-written event first so the client's parser
+				// sees our error as an event of its own.
+				if !bytes.Equal(tail[:], []byte("\n\n")) {
+					ex.w.Write([]byte("\n\n"))
+				}
+				ex.w.Write(h.Protocol.StreamError("clp: upstream " + up.Name + " broke off the stream: " + rerr.Error()))
+				rc.Flush()
+				return
+			}
+			// A JSON body cut short cannot be repaired; abort the
+			// connection so the client sees a failure, not a short answer.
+			panic(http.ErrAbortHandler)
+		}
+	}
+}
+
+func keepTail(tail *[2]byte, p []byte) {
+	if len(p) >= 2 {
+		tail[0], tail[1] = p[len(p)-2], p[len(p)-1]
+		return
+	}
+	tail[0], tail[1] = tail[1], p[0]
+}
