@@ -55,7 +55,7 @@ func codexProviderKeys(baseURL string) []providerKey {
 }
 
 // codexTableComment introduces a [model_providers.clp] table setup appends.
-const codexTableComment = "# Codex sends its requests to CLP. Written by `clp setup codex`; `clp setup codex --undo` restores the previous file."
+const codexTableComment = "# Route Codex through CLP (added by clp setup codex; undo: clp setup codex --undo)."
 
 // editCodexConfig returns config.toml with the top-level model_provider set
 // to "clp" and a [model_providers.clp] table holding the keys above. Lines it
