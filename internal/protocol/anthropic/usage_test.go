@@ -1,0 +1,198 @@
+package anthropic
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/protocol"
+	"github.com/clp-proxy/clp/internal/sse"
+)
+
+// golden is the expected result for one testdata transcript.
+type golden struct {
+	Usage *api.Usage `json:"usage"`
+	Done  bool       `json:"done"`
+	Model string     `json:"model"`
+}
+
+func loadGolden(t *testing.T) map[string]golden {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "usage.golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g map[string]golden
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatalf("usage.golden.json: %v", err)
+	}
+	return g
+}
+
+// run feeds a testdata file to x: an .sse transcript event by event, or a
+// .json body whole.
+func run(t *testing.T, x protocol.Extractor, name string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(name, ".json") {
+		x.JSON(b)
+		return
+	}
+	var p sse.Parser
+	p.Feed(b, x.Event)
+}
+
+func TestGolden(t *testing.T) {
+	want := loadGolden(t)
+	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
+	for _, f := range files {
+		name := filepath.Base(f)
+		if name == "usage.golden.json" || !(strings.HasSuffix(name, ".sse") || strings.HasSuffix(name, ".json")) {
+			continue
+		}
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s has no entry in usage.golden.json", name)
+		}
+	}
+	for name, w := range want {
+		t.Run(name, func(t *testing.T) {
+			x := Protocol{}.NewExtractor()
+			run(t, x, name)
+			u, ok := x.Usage()
+			switch {
+			case w.Usage == nil && ok:
+				t.Errorf("usage = %+v, want none", u)
+			case w.Usage != nil && !ok:
+				t.Errorf("no usage, want %+v", *w.Usage)
+			case w.Usage != nil && u != *w.Usage:
+				t.Errorf("usage = %+v, want %+v", u, *w.Usage)
+			}
+			if x.Done() != w.Done {
+				t.Errorf("Done() = %v, want %v", x.Done(), w.Done)
+			}
+			if x.Model() != w.Model {
+				t.Errorf("Model() = %q, want %q", x.Model(), w.Model)
+			}
+		})
+	}
+}
+
+func TestMerge(t *testing.T) {
+	start := func(usage string) [2]string {
+		return [2]string{"message_start", `{"type":"message_start","message":{"model":"m","usage":` + usage + `}}`}
+	}
+	delta := func(usage string) [2]string {
+		return [2]string{"message_delta", `{"type":"message_delta","delta":{},"usage":` + usage + `}`}
+	}
+	tests := []struct {
+		name   string
+		events [][2]string
+		want   api.Usage
+		ok     bool
+	}{
+		{"nothing", nil, api.Usage{}, false},
+		{"start only", [][2]string{start(`{"input_tokens":5,"output_tokens":1}`)},
+			api.Usage{InputTokens: 5, OutputTokens: 1}, true},
+		{"delta output replaces start output",
+			[][2]string{start(`{"input_tokens":5,"output_tokens":1}`), delta(`{"output_tokens":40}`)},
+			api.Usage{InputTokens: 5, OutputTokens: 40}, true},
+		{"zero in delta never erases",
+			[][2]string{start(`{"input_tokens":5,"cache_read_input_tokens":9,"output_tokens":1}`), delta(`{"input_tokens":0,"cache_read_input_tokens":0,"output_tokens":3}`)},
+			api.Usage{InputTokens: 5, CacheReadTokens: 9, OutputTokens: 3}, true},
+		{"null fields never erase",
+			[][2]string{start(`{"input_tokens":5,"output_tokens":1}`), delta(`{"input_tokens":null,"output_tokens":2}`)},
+			api.Usage{InputTokens: 5, OutputTokens: 2}, true},
+		{"later delta wins",
+			[][2]string{start(`{"input_tokens":5}`), delta(`{"output_tokens":10}`), delta(`{"output_tokens":12}`)},
+			api.Usage{InputTokens: 5, OutputTokens: 12}, true},
+		{"delta reports input when start did not",
+			[][2]string{start(`{"output_tokens":1}`), delta(`{"input_tokens":70,"output_tokens":8}`)},
+			api.Usage{InputTokens: 70, OutputTokens: 8}, true},
+		{"split without total",
+			[][2]string{start(`{"input_tokens":1,"cache_creation":{"ephemeral_5m_input_tokens":30,"ephemeral_1h_input_tokens":12}}`)},
+			api.Usage{InputTokens: 1, CacheWriteTokens: 42, CacheWrite5mTokens: 30, CacheWrite1hTokens: 12}, true},
+		{"total without split",
+			[][2]string{start(`{"input_tokens":1,"cache_creation_input_tokens":64}`)},
+			api.Usage{InputTokens: 1, CacheWriteTokens: 64}, true},
+		{"negative counts ignored",
+			[][2]string{start(`{"input_tokens":-4,"output_tokens":2}`)},
+			api.Usage{OutputTokens: 2}, true},
+		{"malformed event ignored",
+			[][2]string{start(`{"input_tokens":3}`), {"message_delta", `{"usage":{"output_tokens":"many"}}`}},
+			api.Usage{InputTokens: 3}, true},
+		{"usage outside message_start/delta ignored",
+			[][2]string{{"content_block_delta", `{"type":"content_block_delta","usage":{"input_tokens":99}}`}},
+			api.Usage{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := Protocol{}.NewExtractor()
+			for _, e := range tt.events {
+				x.Event([]byte(e[0]), []byte(e[1]))
+			}
+			got, ok := x.Usage()
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("Usage() = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			}
+			if x.Done() {
+				t.Error("Done() = true without message_stop")
+			}
+		})
+	}
+}
+
+func TestEventSkipsContentCheaply(t *testing.T) {
+	x := Protocol{}.NewExtractor()
+	named := []byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}`)
+	unnamed := []byte(`{"delta":{"type":"text_delta","text":"Hello"},"index":0,"type":"content_block_delta"}`)
+	deltaName, pingName, ping := []byte("content_block_delta"), []byte("ping"), []byte(`{"type":"ping"}`)
+	if n := testing.AllocsPerRun(200, func() {
+		x.Event(deltaName, named)
+		x.Event(nil, unnamed)
+		x.Event(pingName, ping)
+	}); n != 0 {
+		t.Fatalf("content events allocated %v times, want 0", n)
+	}
+}
+
+func FuzzExtractor(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.sse"))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("data: {\"type\":\"message_delta\",\"usage\":{\"output_tokens\":1e400}}\n\n"))
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		x := Protocol{}.NewExtractor()
+		var p sse.Parser
+		p.Feed(stream, x.Event)
+		x.JSON(stream)
+		u, _ := x.Usage()
+		if u.InputTokens < 0 || u.CacheReadTokens < 0 || u.CacheWriteTokens < 0 || u.OutputTokens < 0 ||
+			u.CacheWrite5mTokens < 0 || u.CacheWrite1hTokens < 0 {
+			t.Fatalf("negative count in %+v", u)
+		}
+		if u.CacheWriteTokens < u.CacheWrite5mTokens+u.CacheWrite1hTokens {
+			t.Fatalf("cache write total %d below its split %+v", u.CacheWriteTokens, u)
+		}
+	})
+}
+
+func BenchmarkEventDelta(b *testing.B) {
+	x := Protocol{}.NewExtractor()
+	name := []byte("content_block_delta")
+	data := []byte(`{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello, world"}}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		x.Event(name, data)
+	}
+}
