@@ -1,0 +1,221 @@
+package openai
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/protocol"
+	"github.com/clp-proxy/clp/internal/sse"
+)
+
+// golden is the expected result for one testdata transcript.
+type golden struct {
+	Usage *api.Usage `json:"usage"`
+	Done  bool       `json:"done"`
+	Model string     `json:"model"`
+}
+
+func loadGolden(t *testing.T) map[string]golden {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "usage.golden.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g map[string]golden
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatalf("usage.golden.json: %v", err)
+	}
+	return g
+}
+
+// run feeds a testdata file to x: an .sse transcript event by event, or a
+// .json body whole.
+func run(t *testing.T, x protocol.Extractor, name string) {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasSuffix(name, ".json") {
+		x.JSON(b)
+		return
+	}
+	var p sse.Parser
+	p.Feed(b, x.Event)
+}
+
+func TestGolden(t *testing.T) {
+	want := loadGolden(t)
+	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
+	for _, f := range files {
+		name := filepath.Base(f)
+		if name == "usage.golden.json" || !(strings.HasSuffix(name, ".sse") || strings.HasSuffix(name, ".json")) {
+			continue
+		}
+		if _, ok := want[name]; !ok {
+			t.Errorf("%s has no entry in usage.golden.json", name)
+		}
+	}
+	for name, w := range want {
+		t.Run(name, func(t *testing.T) {
+			x := Protocol{}.NewExtractor()
+			run(t, x, name)
+			u, ok := x.Usage()
+			switch {
+			case w.Usage == nil && ok:
+				t.Errorf("usage = %+v, want none", u)
+			case w.Usage != nil && !ok:
+				t.Errorf("no usage, want %+v", *w.Usage)
+			case w.Usage != nil && u != *w.Usage:
+				t.Errorf("usage = %+v, want %+v", u, *w.Usage)
+			}
+			if x.Done() != w.Done {
+				t.Errorf("Done() = %v, want %v", x.Done(), w.Done)
+			}
+			if x.Model() != w.Model {
+				t.Errorf("Model() = %q, want %q", x.Model(), w.Model)
+			}
+		})
+	}
+}
+
+func TestNormalize(t *testing.T) {
+	tests := []struct {
+		name  string
+		usage string
+		want  api.Usage
+		ok    bool
+	}{
+		{"responses", `{"input_tokens":100,"input_tokens_details":{"cached_tokens":40},"output_tokens":9,"output_tokens_details":{"reasoning_tokens":5}}`,
+			api.Usage{InputTokens: 60, CacheReadTokens: 40, OutputTokens: 9, ReasoningTokens: 5}, true},
+		{"responses without details", `{"input_tokens":100,"output_tokens":9}`,
+			api.Usage{InputTokens: 100, OutputTokens: 9}, true},
+		{"chat", `{"prompt_tokens":100,"completion_tokens":9,"prompt_tokens_details":{"cached_tokens":64},"completion_tokens_details":{"reasoning_tokens":3}}`,
+			api.Usage{InputTokens: 36, CacheReadTokens: 64, OutputTokens: 9, ReasoningTokens: 3}, true},
+		{"cached above input is capped", `{"input_tokens":10,"input_tokens_details":{"cached_tokens":50},"output_tokens":1}`,
+			api.Usage{CacheReadTokens: 10, OutputTokens: 1}, true},
+		{"reasoning above output is capped", `{"input_tokens":1,"output_tokens":4,"output_tokens_details":{"reasoning_tokens":9}}`,
+			api.Usage{InputTokens: 1, OutputTokens: 4, ReasoningTokens: 4}, true},
+		{"negative counts dropped", `{"input_tokens":-5,"output_tokens":4}`,
+			api.Usage{OutputTokens: 4}, true},
+		{"neither shape", `{"total_tokens":12}`, api.Usage{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := Protocol{}.NewExtractor()
+			x.JSON([]byte(`{"usage":` + tt.usage + `}`))
+			got, ok := x.Usage()
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("JSON: Usage() = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			}
+			x = Protocol{}.NewExtractor()
+			x.Event([]byte("response.completed"), []byte(`{"type":"response.completed","response":{"usage":`+tt.usage+`}}`))
+			got, ok = x.Usage()
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("event: Usage() = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+func TestChatChunks(t *testing.T) {
+	usage := `{"prompt_tokens":10,"completion_tokens":2}`
+	tests := []struct {
+		name   string
+		chunks []string
+		want   api.Usage
+		ok     bool
+		done   bool
+	}{
+		{"usage then DONE", []string{`{"choices":[{"delta":{}}],"usage":null}`, `{"choices":[],"usage":` + usage + `}`, `[DONE]`},
+			api.Usage{InputTokens: 10, OutputTokens: 2}, true, true},
+		{"usage chunk with empty choices ends the stream", []string{`{"choices":[ ],"usage":` + usage + `}`},
+			api.Usage{InputTokens: 10, OutputTokens: 2}, true, true},
+		{"usage chunk with null choices ends the stream", []string{`{"choices":null,"usage":` + usage + `}`},
+			api.Usage{InputTokens: 10, OutputTokens: 2}, true, true},
+		{"usage on every chunk: last wins, stream not over", []string{
+			`{"choices":[{"delta":{"content":"a"}}],"usage":{"prompt_tokens":10,"completion_tokens":1}}`,
+			`{"choices":[{"delta":{"content":"b"}}],"usage":{"prompt_tokens":10,"completion_tokens":2}}`},
+			api.Usage{InputTokens: 10, OutputTokens: 2}, true, false},
+		{"error chunk", []string{`{"error":{"message":"boom","type":"server_error"}}`}, api.Usage{}, false, false},
+		{"done with spaces", []string{` [DONE] `}, api.Usage{}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			x := Protocol{}.NewExtractor()
+			for _, c := range tt.chunks {
+				x.Event(nil, []byte(c))
+			}
+			got, ok := x.Usage()
+			if got != tt.want || ok != tt.ok || x.Done() != tt.done {
+				t.Errorf("got %+v, %v, done %v; want %+v, %v, done %v", got, ok, x.Done(), tt.want, tt.ok, tt.done)
+			}
+		})
+	}
+}
+
+func TestEventSkipsDeltasCheaply(t *testing.T) {
+	x := Protocol{}.NewExtractor()
+	x.Event(nil, []byte(`{"object":"chat.completion.chunk","model":"gpt-4o","choices":[]}`)) // model read once
+	named := []byte(`{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi"}`)
+	chat := []byte(`{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}],"usage":null}`)
+	deltaName := []byte("response.output_text.delta")
+	if n := testing.AllocsPerRun(200, func() {
+		x.Event(deltaName, named)
+		x.Event(nil, named)
+		x.Event(nil, chat)
+	}); n != 0 {
+		t.Fatalf("delta events allocated %v times, want 0", n)
+	}
+}
+
+func FuzzExtractor(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "*.sse"))
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":1e400}}\n\n"))
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		x := Protocol{}.NewExtractor()
+		var p sse.Parser
+		p.Feed(stream, x.Event)
+		x.JSON(stream)
+		u, _ := x.Usage()
+		if u.InputTokens < 0 || u.CacheReadTokens < 0 || u.CacheWriteTokens < 0 || u.OutputTokens < 0 ||
+			u.CacheWrite5mTokens < 0 || u.CacheWrite1hTokens < 0 {
+			t.Fatalf("negative count in %+v", u)
+		}
+		if u.CacheWriteTokens != 0 || u.ReasoningTokens > u.OutputTokens || u.ReasoningTokens < 0 {
+			t.Fatalf("impossible usage %+v", u)
+		}
+	})
+}
+
+func BenchmarkEventDelta(b *testing.B) {
+	named := []byte(`{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hello, world"}`)
+	chat := []byte(`{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[{"index":0,"delta":{"content":"Hello, world"},"finish_reason":null}],"usage":null}`)
+	for _, bc := range []struct {
+		name       string
+		event, msg []byte
+	}{
+		{"responses-named", []byte("response.output_text.delta"), named},
+		{"responses-unnamed", nil, named},
+		{"chat", nil, chat},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			x := Protocol{}.NewExtractor()
+			b.ReportAllocs()
+			for b.Loop() {
+				x.Event(bc.event, bc.msg)
+			}
+		})
+	}
+}
