@@ -126,6 +126,15 @@ func TestBool(t *testing.T) {
 	}
 }
 
+func TestStringAllocs(t *testing.T) {
+	for _, body := range []string{`{"model":"claude-opus-4-5"}`, `{"model":"café-模型"}`} {
+		allocs := testing.AllocsPerRun(20, func() { String([]byte(body), "model") })
+		if allocs != 1 {
+			t.Errorf("String(%s) allocates %v times, want 1 (the result)", body, allocs)
+		}
+	}
+}
+
 func TestEqualString(t *testing.T) {
 	tests := []struct {
 		value, s string

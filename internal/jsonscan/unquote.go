@@ -111,14 +111,15 @@ func unquoteEqual(raw []byte, s string) bool {
 // unquote decodes string contents. The common case, contents without
 // escapes, control bytes or invalid UTF-8, is a single conversion.
 func unquote(raw []byte) (string, bool) {
-	plain := true
+	plain, ascii := true, true
 	for _, c := range raw {
-		if c < 0x20 || c == '\\' || c == '"' || c >= utf8.RuneSelf {
+		if c < 0x20 || c == '\\' || c == '"' {
 			plain = false
 			break
 		}
+		ascii = ascii && c < utf8.RuneSelf
 	}
-	if plain {
+	if plain && (ascii || utf8.Valid(raw)) {
 		return string(raw), true
 	}
 	out := make([]byte, 0, len(raw)+8)
