@@ -28,7 +28,9 @@ const (
 
 // Config is data/model_router_config.json. The mapping lists are keyed by
 // service ("claude", "codex", ...) and kept in file order: the first rule that
-// matches wins. Only the rules of the current Mode apply; the others are kept
+// matches wins. Model patterns are globs in path.Match syntax ("claude-opus-*",
+// "gpt-5?", "[a-c]*", or an exact name), except that '*' and '?' also match
+// '/', since model names like "openai/gpt-5" are not paths. Only the rules of the current Mode apply; the others are kept
 // so that switching modes in the UI does not lose them.
 //
 // Build a Config with Parse: it validates the rules and compiles their globs.
