@@ -9,6 +9,7 @@ const (
 	claudeSettingsFile = "settings.json"
 	envBaseURL         = "ANTHROPIC_BASE_URL"
 	envAuthToken       = "ANTHROPIC_AUTH_TOKEN"
+	envAPIKey          = "ANTHROPIC_API_KEY"
 )
 
 // Placeholder is the credential setup writes where a client needs one and
@@ -18,8 +19,9 @@ const (
 const Placeholder = "-"
 
 // editClaudeSettings returns settings.json with env.ANTHROPIC_BASE_URL set to
-// baseURL and env.ANTHROPIC_AUTH_TOKEN set to Placeholder unless it already
-// holds a non-empty string. Everything else keeps its bytes. A missing, blank
+// baseURL and, unless env already holds a non-empty ANTHROPIC_AUTH_TOKEN or
+// ANTHROPIC_API_KEY, env.ANTHROPIC_AUTH_TOKEN set to Placeholder. (Adding a
+// token next to an API key would make Claude Code warn of an auth conflict.) Everything else keeps its bytes. A missing, blank
 // or "{}" file becomes a new document indented by two spaces.
 //
 // When "env" appears more than once, the last one is edited: it is the one
@@ -63,9 +65,27 @@ func editClaudeSettings(path string, src []byte, baseURL string) ([]byte, error)
 		}
 	}
 	set(envBaseURL, url, func(s string) bool { return s == baseURL })
-	set(envAuthToken, token, func(s string) bool { return s != "" })
+	if !hasCredential(src, env) {
+		set(envAuthToken, token, func(s string) bool { return s != "" })
+	}
 	if len(add) > 0 {
 		edits = append(edits, insertMembers(src, *env, add, st)...)
 	}
 	return applyEdits(src, edits), nil
+}
+
+// hasCredential reports whether env holds a non-empty ANTHROPIC_AUTH_TOKEN or
+// ANTHROPIC_API_KEY string.
+func hasCredential(src []byte, env *jsonNode) bool {
+	for _, key := range []string{envAuthToken, envAPIKey} {
+		ms := env.lookup(key)
+		if len(ms) == 0 {
+			continue
+		}
+		// Of duplicates, the last is the one JSON readers keep.
+		if s, ok := jsonStringValue(src, ms[len(ms)-1].value); ok && s != "" {
+			return true
+		}
+	}
+	return false
 }

@@ -18,6 +18,9 @@ func TestEditClaudeSettingsValues(t *testing.T) {
 		{"adds both", `{"env": {}}`, url, Placeholder},
 		{"replaces another URL", `{"env": {"ANTHROPIC_BASE_URL": "https://relay"}}`, url, Placeholder},
 		{"keeps a real token", `{"env": {"ANTHROPIC_AUTH_TOKEN": "sk-ant-1"}}`, url, "sk-ant-1"},
+		{"no token next to an API key", `{"env": {"ANTHROPIC_API_KEY": "sk-ant-2"}}`, url, ""},
+		{"empty token left next to an API key", `{"env": {"ANTHROPIC_API_KEY": "k", "ANTHROPIC_AUTH_TOKEN": ""}}`, url, "="},
+		{"empty API key does not count", `{"env": {"ANTHROPIC_API_KEY": ""}}`, url, Placeholder},
 		{"replaces a non-string token", `{"env": {"ANTHROPIC_AUTH_TOKEN": 7}}`, url, Placeholder},
 		{"escaped key name", `{"\u0065nv": {"ANTHROPIC_BASE_URL": "x"}}`, url, Placeholder},
 		{"last env wins", `{"env": {"A": "1"}, "env": {"ANTHROPIC_AUTH_TOKEN": "t"}}`, url, "t"},
@@ -38,7 +41,14 @@ func TestEditClaudeSettingsValues(t *testing.T) {
 			if got := doc.Env[envBaseURL]; got != tt.wantURL {
 				t.Errorf("%s = %v, want %q (output %s)", envBaseURL, got, tt.wantURL, out)
 			}
-			if got := doc.Env[envAuthToken]; got != tt.wantToken {
+			want := any(tt.wantToken)
+			switch tt.wantToken {
+			case "":
+				want = nil // absent
+			case "=":
+				want = "" // left as it was
+			}
+			if got := doc.Env[envAuthToken]; got != want {
 				t.Errorf("%s = %v, want %q (output %s)", envAuthToken, got, tt.wantToken, out)
 			}
 			if bytes.Count(out, []byte(`"ANTHROPIC_BASE_URL": "a"`))+bytes.Count(out, []byte(`"b"`)) != 0 {
@@ -82,12 +92,14 @@ func FuzzEditClaudeSettings(f *testing.F) {
 		if env[envBaseURL] != url {
 			t.Fatalf("output %q: %s = %v", out, envBaseURL, env[envBaseURL])
 		}
-		if tok, _ := env[envAuthToken].(string); tok == "" {
-			t.Fatalf("output %q: empty %s", out, envAuthToken)
+		tok, _ := env[envAuthToken].(string)
+		key, _ := env[envAPIKey].(string)
+		if tok == "" && key == "" {
+			t.Fatalf("output %q: no credential", out)
 		}
 		oldEnv, _ := before["env"].(map[string]any)
 		for k, v := range oldEnv {
-			if k != envBaseURL && k != envAuthToken && !reflect.DeepEqual(env[k], v) {
+			if k != envBaseURL && (k != envAuthToken || key != "") && !reflect.DeepEqual(env[k], v) {
 				t.Fatalf("env.%s changed from %v to %v", k, v, env[k])
 			}
 		}

@@ -73,83 +73,113 @@ func editCodexConfig(path string, src []byte, baseURL string) ([]byte, error) {
 	if isBlank(src) {
 		src = nil
 	}
-	stmts, err := scanTOML(path, src)
+	l, err := readCodexLayout(path, src)
 	if err != nil {
 		return nil, err
 	}
 	nl := newline(src)
+	edits, atEnd := l.selectProvider(src, nl)
+	edits = append(edits, l.providerTable(src, nl, baseURL, atEnd)...)
+	return applyEdits(src, edits), nil
+}
 
-	firstHeader := len(stmts)
-	lastTopKey := -1
-	table := -1
-	var modelProvider, tableKeys []int
+// codexLayout is where config.toml keeps what setup manages.
+type codexLayout struct {
+	stmts         []tomlStmt
+	firstHeader   int   // first table header; len(stmts) when none
+	lastTopKey    int   // last top-level key/value; -1 when none
+	modelProvider []int // top-level model_provider statements
+	table         int   // the [model_providers.clp] header; -1 when none
+	tableKeys     []int // key/values directly in that table
+}
+
+func readCodexLayout(path string, src []byte) (codexLayout, error) {
+	stmts, err := scanTOML(path, src)
+	if err != nil {
+		return codexLayout{}, err
+	}
+	l := codexLayout{stmts: stmts, firstHeader: len(stmts), lastTopKey: -1, table: -1}
+	clp := []string{"model_providers", codexProvider}
 	var cur []string // the table the statements belong to
 	for i, st := range stmts {
 		switch st.kind {
-		case tomlTable, tomlArrayTable:
-			firstHeader = min(firstHeader, i)
+		case tomlArrayTable, tomlTable:
+			l.firstHeader = min(l.firstHeader, i)
 			cur = st.key
-			if !slices.Equal(st.key, []string{"model_providers", codexProvider}) {
-				break
+			switch {
+			case !slices.Equal(st.key, clp):
+			case st.kind == tomlArrayTable:
+				return codexLayout{}, newParseError(path, src, st.keyStart, "[[model_providers.clp]] is an array of tables; write one [model_providers.clp] table")
+			case l.table >= 0:
+				return codexLayout{}, newParseError(path, src, st.keyStart, "model_providers.clp is defined more than once; keep one [model_providers.clp] table")
+			default:
+				l.table = i
 			}
-			if st.kind == tomlArrayTable || table >= 0 {
-				return nil, newParseError(path, src, st.keyStart, "model_providers.clp is defined more than once; keep one [model_providers.clp] table")
-			}
-			table = i
 		case tomlKeyValue:
 			full := append(slices.Clone(cur), st.key...)
 			if len(cur) < 2 && full[0] == "model_providers" && (len(full) == 1 || full[1] == codexProvider) {
-				return nil, newParseError(path, src, st.keyStart, "model_providers.clp is set with a dotted key or inline table; write it as a [model_providers.clp] table")
+				return codexLayout{}, newParseError(path, src, st.keyStart, "model_providers.clp is set with a dotted key or inline table; write it as a [model_providers.clp] table")
 			}
 			switch {
 			case len(cur) == 0:
-				lastTopKey = i
+				l.lastTopKey = i
 				if slices.Equal(st.key, []string{"model_provider"}) {
-					modelProvider = append(modelProvider, i)
+					l.modelProvider = append(l.modelProvider, i)
 				}
-			case table >= 0 && slices.Equal(cur, stmts[table].key):
-				tableKeys = append(tableKeys, i)
+			case l.table >= 0 && slices.Equal(cur, clp):
+				l.tableKeys = append(l.tableKeys, i)
 			}
 		}
 	}
+	return l, nil
+}
 
+// selectProvider returns the edits that make the top-level model_provider
+// "clp", and whether they add text at the very end of the file.
+func (l codexLayout) selectProvider(src []byte, nl string) ([]edit, bool) {
+	value := tomlQuote(codexProvider)
 	var edits []edit
-	providerValue := tomlQuote(codexProvider)
-	for _, i := range modelProvider {
-		st := stmts[i]
+	for _, i := range l.modelProvider {
+		st := l.stmts[i]
 		if s, ok := tomlStringValue(string(src[st.valStart:st.valEnd])); !ok || s != codexProvider {
-			edits = append(edits, edit{start: st.valStart, end: st.valEnd, text: providerValue})
+			edits = append(edits, edit{start: st.valStart, end: st.valEnd, text: value})
 		}
 	}
-	appendedAtEnd := false
-	if len(modelProvider) == 0 {
-		line := "model_provider = " + providerValue + nl
-		var e edit
-		switch {
-		case lastTopKey >= 0:
-			e = insertLine(src, stmts[lastTopKey].end, line, nl)
-		case firstHeader < len(stmts):
-			j := firstHeader
-			for j > 0 && stmts[j-1].kind == tomlComment {
-				j--
-			}
-			at := stmts[j].start
-			if j == 0 && bytes.HasPrefix(src, []byte(bom)) {
-				at = len(bom)
-			}
-			e = edit{start: at, end: at, text: line + nl}
-		default:
-			e = insertLine(src, len(src), line, nl)
-		}
-		edits = append(edits, e)
-		appendedAtEnd = e.start == len(src)
+	if len(l.modelProvider) > 0 {
+		return edits, false
 	}
+	line := "model_provider = " + value + nl
+	var e edit
+	switch {
+	case l.lastTopKey >= 0:
+		e = insertLine(src, l.stmts[l.lastTopKey].end, line, nl)
+	case l.firstHeader < len(l.stmts):
+		// Before the header and the comment lines that introduce it,
+		// followed by a blank line.
+		j := l.firstHeader
+		for j > 0 && l.stmts[j-1].kind == tomlComment {
+			j--
+		}
+		at := l.stmts[j].start
+		if j == 0 && bytes.HasPrefix(src, []byte(bom)) {
+			at = len(bom)
+		}
+		e = edit{start: at, end: at, text: line + nl}
+	default:
+		e = insertLine(src, len(src), line, nl)
+	}
+	return []edit{e}, e.start == len(src)
+}
 
+// providerTable returns the edits that complete [model_providers.clp], or
+// append it when there is none. atEnd says an earlier edit already added a
+// line at the end of the file.
+func (l codexLayout) providerTable(src []byte, nl, baseURL string, atEnd bool) []edit {
 	keys := codexProviderKeys(baseURL)
-	if table < 0 {
+	if l.table < 0 {
 		var b strings.Builder
 		switch {
-		case appendedAtEnd:
+		case atEnd:
 			b.WriteString(nl)
 		case len(src) > 0 && !bytes.HasSuffix(src, []byte("\n")):
 			b.WriteString(nl + nl)
@@ -160,15 +190,15 @@ func editCodexConfig(path string, src []byte, baseURL string) ([]byte, error) {
 		for _, k := range keys {
 			b.WriteString(k.key + " = " + k.raw + nl)
 		}
-		edits = append(edits, edit{start: len(src), end: len(src), text: b.String()})
-		return applyEdits(src, edits), nil
+		return []edit{{start: len(src), end: len(src), text: b.String()}}
 	}
 
-	var missing strings.Builder
+	var edits []edit
+	var missing []string
 	for _, k := range keys {
 		found := false
-		for _, i := range tableKeys {
-			st := stmts[i]
+		for _, i := range l.tableKeys {
+			st := l.stmts[i]
 			if !slices.Equal(st.key, []string{k.key}) {
 				continue
 			}
@@ -178,19 +208,19 @@ func editCodexConfig(path string, src []byte, baseURL string) ([]byte, error) {
 			}
 		}
 		if !found {
-			missing.WriteString(k.key + " = " + k.raw + nl)
+			missing = append(missing, k.key+" = "+k.raw)
 		}
 	}
-	if missing.Len() > 0 {
-		after := stmts[table]
-		if len(tableKeys) > 0 {
-			after = stmts[tableKeys[len(tableKeys)-1]]
+	if len(missing) > 0 {
+		after := l.stmts[l.table]
+		if len(l.tableKeys) > 0 {
+			after = l.stmts[l.tableKeys[len(l.tableKeys)-1]]
 		}
 		indent := lineIndent(src, after.keyStart)
-		text := strings.ReplaceAll(strings.TrimSuffix(missing.String(), nl), nl, nl+indent)
-		edits = append(edits, insertLine(src, after.end, indent+text+nl, nl))
+		text := indent + strings.Join(missing, nl+indent) + nl
+		edits = append(edits, insertLine(src, after.end, text, nl))
 	}
-	return applyEdits(src, edits), nil
+	return edits
 }
 
 // insertLine inserts line (ending in nl) at offset at, the start of a line or

@@ -6,8 +6,9 @@
 //   - Claude Code, in $CLAUDE_CONFIG_DIR/settings.json (default
 //     ~/.claude/settings.json): env.ANTHROPIC_BASE_URL becomes CLP's Claude
 //     listener, so every session sends its Messages API calls to CLP, and
-//     env.ANTHROPIC_AUTH_TOKEN gets the placeholder "-" when it is not set,
-//     so Claude Code has a credential to send and does not ask for a login.
+//     env.ANTHROPIC_AUTH_TOKEN gets the placeholder "-" when env holds
+//     neither it nor ANTHROPIC_API_KEY, so Claude Code has a credential to
+//     send and does not ask for a login.
 //   - Codex CLI, in $CODEX_HOME/config.toml (default ~/.codex): a
 //     [model_providers.clp] table with name, base_url (CLP's Codex
 //     listener), wire_api = "responses" and requires_openai_auth = true,

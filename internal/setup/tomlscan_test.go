@@ -134,7 +134,7 @@ func TestEditCodexConfigErrors(t *testing.T) {
 		{"model_providers.clp.name = \"x\"\n", "config.toml:1:1: model_providers.clp is set with a dotted key"},
 		{"model_providers = {}\n", "config.toml:1:1: model_providers.clp is set with a dotted key"},
 		{"[model_providers.clp]\n[model_providers.clp]\n", "config.toml:2:2: model_providers.clp is defined more than once"},
-		{"[[model_providers.clp]]\n", "config.toml:1:3: model_providers.clp is defined more than once"},
+		{"[[model_providers.clp]]\n", "config.toml:1:3: [[model_providers.clp]] is an array of tables"},
 	}
 	for _, tt := range tests {
 		_, err := editCodexConfig("config.toml", []byte(tt.in), "http://h:1")
