@@ -18,8 +18,8 @@ const LineSlack = 64
 // "data:" appends a data line (one leading space after the colon is dropped);
 // "id:" and "retry:" and unknown fields are ignored; a blank line dispatches
 // the event when at least one data line was seen. A byte order mark at the
-// very start is skipped. An event still open when the stream ends is never
-// dispatched.
+// very start is skipped. An event still open when the stream ends is only
+// dispatched by Flush.
 //
 // The zero value is ready to use. A Parser keeps its buffers between events,
 // so a steady stream does not allocate per event. It is not safe for
@@ -96,6 +96,18 @@ func (p *Parser) Feed(chunk []byte, fn func(event, data []byte)) {
 		p.processLine(line, fn)
 		p.line = p.line[:0]
 	}
+}
+
+// Flush ends the stream: an event whose lines all ended but whose closing
+// blank line never came is dispatched to fn, as a lenient reader would,
+// and an unfinished last line is dropped. The parser is then ready for a
+// new stream.
+func (p *Parser) Flush(fn func(event, data []byte)) {
+	p.dispatch(fn)
+	p.line = p.line[:0]
+	p.skipLine = false
+	p.afterCR = false
+	p.started = false
 }
 
 // lineEnd finds the first line terminator in b: end is its index (-1 when

@@ -122,6 +122,37 @@ func TestCRLFSplitAcrossChunks(t *testing.T) {
 	}
 }
 
+func TestFlush(t *testing.T) {
+	tests := []struct {
+		name   string
+		stream string
+		want   []ev
+	}{
+		{"complete lines without blank line", "data: a\n\nevent: x\ndata: b\n", []ev{{"", "a"}, {"x", "b"}}},
+		{"unfinished line dropped", "data: a\n\ndata: {\"cut", []ev{{"", "a"}}},
+		{"unfinished line dropped, earlier lines kept", "data: 1\ndata: 2", []ev{{"", "1"}}},
+		{"nothing pending", "data: a\n\n", []ev{{"", "a"}}},
+		{"oversized pending event stays dropped", "data: " + strings.Repeat("x", 100) + "\n", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := Parser{MaxEvent: 50}
+			var got []ev
+			fn := func(e, d []byte) { got = append(got, ev{string(e), string(d)}) }
+			p.Feed([]byte(tt.stream), fn)
+			p.Flush(fn)
+			if !equal(got, tt.want) {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+			got = nil
+			p.Feed([]byte("data: next\n\n"), fn)
+			if want := []ev{{"", "next"}}; !equal(got, want) {
+				t.Errorf("after Flush: got %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 func TestMaxEvent(t *testing.T) {
 	big := strings.Repeat("x", 100)
 	tests := []struct {
