@@ -66,7 +66,6 @@ type TapResult struct {
 type Tap struct {
 	sink     sink
 	encoding string // "" for identity
-	bodyCap  int
 
 	// The decoder goroutine and the compressed bytes waiting for it, started
 	// by the first Write of a compressed body. Write appends to pending; the
@@ -77,13 +76,14 @@ type Tap struct {
 	pending []byte
 	eof     bool          // Close was called: pending gets no more bytes
 	stopped bool          // the decoder returned early: drop further bytes
+	broken  bool          // the decoder met corrupt data (read after done)
 	wake    chan struct{} // holds a token when pending changed or eof was set
 	quit    chan struct{} // closed when the Tap gives up
 	done    chan struct{} // closed when the decoder goroutine returned
 	gaveUp  atomic.Bool   // set by Write (MaxQueued) or the decoder (MaxDecoded)
 
 	unsupported bool
-	dropped     bool // bytes of an unsupported encoding arrived
+	dropped     bool // bytes arrived that were never decoded
 	closed      bool
 	result      TapResult
 }
@@ -96,7 +96,7 @@ type Tap struct {
 // and zstd are decoded; another encoding leaves usage unknown and no body.
 // bodyCap bounds TapResult.Body; zero or less keeps no body.
 func NewTap(p Protocol, contentType, contentEncoding string, bodyCap int) *Tap {
-	t := &Tap{bodyCap: bodyCap}
+	t := new(Tap)
 	t.sink.init(p, mediaMode(contentType), bodyCap)
 	switch enc := strings.ToLower(strings.TrimSpace(contentEncoding)); enc {
 	case "", "identity":
@@ -138,6 +138,7 @@ func (t *Tap) Write(chunk []byte) {
 	t.mu.Lock()
 	switch {
 	case t.stopped:
+		t.dropped = true
 	case len(t.pending)+len(chunk) > MaxQueued:
 		t.mu.Unlock()
 		t.giveUp()
@@ -180,6 +181,9 @@ func (t *Tap) Close() TapResult {
 		r.Usage, r.Done = nil, false
 		r.Truncated = true
 	}
+	if t.dropped || t.broken {
+		r.Truncated = true
+	}
 	t.result = r
 	return r
 }
@@ -213,7 +217,8 @@ func (t *Tap) decode() {
 	r := &queueReader{t: t}
 	dec, closeDec, err := newDecoder(t.encoding, r)
 	if err != nil {
-		return // corrupt or empty from the first byte: nothing decoded
+		t.broken = isCorrupt(err)
+		return
 	}
 	defer closeDec()
 	buf := make([]byte, decodeBufSize)
@@ -231,9 +236,16 @@ func (t *Tap) decode() {
 		if err != nil {
 			// io.EOF is the normal end; any other error (a body cut short,
 			// corrupt data) keeps what was read so far.
+			t.broken = isCorrupt(err)
 			return
 		}
 	}
+}
+
+// isCorrupt tells a decoding error caused by bad data from the ends of a
+// body, whole or cut short, where every byte received was used.
+func isCorrupt(err error) bool {
+	return !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, errGaveUp)
 }
 
 // newDecoder returns a reader that decompresses r, and a function releasing

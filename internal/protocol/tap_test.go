@@ -291,10 +291,30 @@ func TestTapCorruptCompressed(t *testing.T) {
 	for _, e := range encoders[1:] {
 		t.Run(e.name, func(t *testing.T) {
 			got := tap(anthropic.Protocol{}, "text/event-stream", header(e.name), 100, chunks(garbage, 999))
-			if got.Usage != nil || got.Done {
-				t.Errorf("garbage decoded to usage %v done %v", got.Usage, got.Done)
+			if got.Usage != nil || got.Done || !got.Truncated {
+				t.Errorf("garbage decoded to usage %v done %v truncated %v, want unknown, not done, truncated", got.Usage, got.Done, got.Truncated)
 			}
 		})
+	}
+}
+
+func TestTapGarbageAfterCompressedBody(t *testing.T) {
+	// The decoder stops at the garbage; what it read stands, the rest is
+	// dropped and the body is marked truncated.
+	body := []byte("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"usage\":{\"input_tokens\":9}}}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")
+	wire := encoders[1].enc(t, body) // gzip
+	tp := protocol.NewTap(anthropic.Protocol{}, "text/event-stream", "gzip", 1<<10)
+	tp.Write(wire)
+	tp.Write([]byte("not gzip at all"))
+	for range 50 {
+		tp.Write([]byte("more garbage after the decoder stopped"))
+	}
+	got := tp.Close()
+	if got.Usage == nil || got.Usage.InputTokens != 9 || !got.Done {
+		t.Errorf("usage %v done %v, want 9 input tokens, done", got.Usage, got.Done)
+	}
+	if !bytes.Equal(got.Body, body) || !got.Truncated {
+		t.Errorf("Body %q truncated %v, want the decoded stream, truncated", got.Body, got.Truncated)
 	}
 }
 
