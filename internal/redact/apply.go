@@ -1,0 +1,361 @@
+package redact
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Report says what Apply replaced. The zero Report means nothing was.
+type Report struct {
+	// Counts maps a rule's label (its name, or "rule N") or a detector's ID
+	// to its number of replacements. It is nil when nothing matched. Labels
+	// that are equal share one count.
+	Counts map[string]int `json:"counts,omitempty"`
+	// Spans lists every replacement by its place in the output, in order.
+	Spans []Span `json:"spans,omitempty"`
+}
+
+// Span is one replacement as it lies in Apply's output.
+type Span struct {
+	// Rule is the label counted in Report.Counts.
+	Rule string `json:"rule"`
+	// Start and End delimit the replacement text in the output, in bytes
+	// (End exclusive). A later rule that rewrote part of it widens it.
+	Start int `json:"start"`
+	End   int `json:"end"`
+	// Preview is a masked description of what was replaced, such as
+	// "sk-a…(40 chars)": at most a quarter of it, and never more than four
+	// characters, is shown.
+	Preview string `json:"preview"`
+}
+
+// Total is the number of replacements.
+func (r Report) Total() int {
+	n := 0
+	for _, c := range r.Counts {
+		n += c
+	}
+	return n
+}
+
+// Apply runs the filter for a request of the given service ("claude",
+// "codex", ...) on body and returns the filtered body and what changed.
+//
+// When body is one JSON value, only the values of its strings (object keys
+// included) are matched, each on its own and decoded, so a match never spans
+// two strings, never touches the document's structure and sees "\n" as a
+// newline; replacements are written back JSON-escaped and the bytes around
+// them are kept as they were, so the output is valid JSON whenever the input
+// is. ^ and $ mean the start and end of the string's value. The values of
+// "signature" and "encrypted_content", and "data" values that are base64
+// blobs of at least 256 bytes, are opaque (round-tripped blobs, images) and
+// never matched. Any other body is matched as raw text.
+//
+// User rules run first, in file order, each on the output of the one before;
+// then the detectors. Empty matches are ignored. When nothing is replaced,
+// body itself is returned (not a copy) and the Report is zero, without any
+// allocation; otherwise the output is a new slice and body is not modified.
+func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
+	var rep Report
+	if f == nil || len(f.matchers) == 0 || len(body) == 0 {
+		return body, rep
+	}
+	sc := f.getScratch()
+	defer f.putScratch(sc)
+	want, pos := sc.reset(len(f.matchers))
+	for i, m := range f.matchers {
+		want[i] = m.appliesTo(service)
+	}
+	f.pre.scan(body, want, pos)
+	if !slices.ContainsFunc(f.matchers, func(m *matcher) bool { return m.raw == nil }) &&
+		!slices.ContainsFunc(pos, func(p []span) bool { return len(p) > 0 }) {
+		return body, rep
+	}
+
+	units, isJSON := scanStrings(body, sc.units[:0])
+	if !isJSON {
+		units = append(units[:0], span{start: 0, end: len(body)})
+	}
+	sc.units = units
+	work := sc.work[:0]
+	for i, m := range f.matchers {
+		if !want[i] {
+			continue
+		}
+		if m.raw == nil {
+			for ui, u := range units {
+				if u.end-u.start >= m.minLen {
+					work = append(work, job{unit: ui, m: i})
+				}
+			}
+			continue
+		}
+		sc.cand = m.candidates(pos[i], units, sc.cand[:0])
+		for _, ui := range sc.cand {
+			work = append(work, job{unit: ui, m: i})
+		}
+	}
+	slices.SortFunc(work, func(a, b job) int { return cmp.Or(a.unit-b.unit, a.m-b.m) })
+	sc.work = work
+	for len(work) > 0 {
+		n := 1
+		for n < len(work) && work[n].unit == work[0].unit {
+			n++
+		}
+		f.unit(body, isJSON, work[:n], sc, &rep)
+		work = work[n:]
+	}
+	if len(sc.changed) == 0 {
+		return body, rep
+	}
+	return sc.assemble(body, &rep), rep
+}
+
+// job says that matcher m must run on unit.
+type job struct{ unit, m int }
+
+// changed is a unit whose new raw content is arena[start:end]; its spans
+// are rep.Spans[s0:s1], with offsets relative to the unit.
+type changed struct {
+	unit, start, end, s0, s1 int
+}
+
+// scratch holds per-call buffers, pooled by the Filter.
+type scratch struct {
+	want    []bool   // per matcher: applies to the service
+	pos     [][]span // per matcher: where the prefilter found its literals
+	units   []span   // the text units of the body, in order
+	cand    []int
+	work    []job
+	bufs    [2][]byte // a unit's raw content while rules rewrite it
+	dec     []byte    // decoded text of a unit
+	escs    []esc
+	wins    []span
+	locs    []int // secret ranges found in a unit, as start, end pairs
+	hits    []int
+	edits   []edit
+	arena   []byte // new raw content of changed units
+	changed []changed
+}
+
+func (f *Filter) getScratch() *scratch {
+	if sc, ok := f.pool.Get().(*scratch); ok {
+		return sc
+	}
+	return new(scratch)
+}
+
+func (f *Filter) putScratch(sc *scratch) {
+	const keep = 4 << 20 // buffer bytes worth keeping for the next call
+	if cap(sc.dec) > keep || cap(sc.arena) > keep || cap(sc.bufs[0])+cap(sc.bufs[1]) > keep {
+		sc.dec, sc.arena, sc.bufs = nil, nil, [2][]byte{}
+	}
+	clear(sc.edits) // drop references to previews
+	sc.changed = sc.changed[:0]
+	sc.arena = sc.arena[:0]
+	f.pool.Put(sc)
+}
+
+// reset readies sc for a filter of n matchers.
+func (sc *scratch) reset(n int) (want []bool, pos [][]span) {
+	if len(sc.want) != n {
+		sc.want, sc.pos = make([]bool, n), make([][]span, n)
+	}
+	for i := range sc.pos {
+		sc.pos[i] = sc.pos[i][:0]
+	}
+	return sc.want, sc.pos
+}
+
+// edit replaces the raw bytes [start, end) of a unit.
+type edit struct {
+	start, end int
+	repl       []byte
+	preview    string
+	newStart   int // where repl lands in the rewritten unit
+}
+
+// unit runs on one unit the matchers of jobs (sorted), and after the first
+// change also every later matcher that now finds its literal there.
+func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Report) {
+	u := &sc.units[jobs[0].unit]
+	if u.kind == unitData {
+		u.kind = unitText
+		if isBase64Blob(body[u.start:u.end]) {
+			u.kind = unitOpaque
+		}
+	}
+	if u.kind == unitOpaque {
+		return
+	}
+	raw := body[u.start:u.end]
+	text, escs := sc.decode(raw, isJSON)
+	dirty, buf := false, 0
+	s0 := len(rep.Spans)
+	for i, k := jobs[0].m, 0; i < len(f.matchers); i++ {
+		m := f.matchers[i]
+		listed := k < len(jobs) && jobs[k].m == i
+		if listed {
+			k++
+		} else if !dirty {
+			if k == len(jobs) {
+				break
+			}
+			i = jobs[k].m - 1
+			continue
+		} else if !sc.want[i] || !m.mayMatch(text) {
+			continue
+		}
+		sc.locs = m.find(text, sc, sc.locs[:0])
+		if len(sc.locs) == 0 {
+			continue
+		}
+		edits := m.edits(text, escs, isJSON, sc)
+		if len(edits) == 0 {
+			continue
+		}
+		next := sc.bufs[buf][:0]
+		prev := 0
+		for j := range edits {
+			e := &edits[j]
+			next = append(next, raw[prev:e.start]...)
+			e.newStart = len(next)
+			next = append(next, e.repl...)
+			prev = e.end
+		}
+		next = append(next, raw[prev:]...)
+		sc.bufs[buf], buf = next, 1-buf
+		for j := s0; j < len(rep.Spans); j++ {
+			sp := &rep.Spans[j]
+			sp.Start, sp.End = newOffset(edits, sp.Start, false), newOffset(edits, sp.End, true)
+		}
+		if rep.Counts == nil {
+			rep.Counts = make(map[string]int)
+		}
+		rep.Counts[m.label] += len(edits)
+		for _, e := range edits {
+			rep.Spans = append(rep.Spans, Span{Rule: m.label, Start: e.newStart, End: e.newStart + len(e.repl), Preview: e.preview})
+		}
+		raw, dirty = next, true
+		text, escs = sc.decode(raw, isJSON)
+	}
+	if !dirty {
+		return
+	}
+	slices.SortStableFunc(rep.Spans[s0:], func(a, b Span) int { return a.Start - b.Start })
+	start := len(sc.arena)
+	sc.arena = append(sc.arena, raw...)
+	sc.changed = append(sc.changed, changed{unit: jobs[0].unit, start: start, end: len(sc.arena), s0: s0, s1: len(rep.Spans)})
+}
+
+// decode returns the text of a unit's raw content and its escapes.
+func (sc *scratch) decode(raw []byte, isJSON bool) ([]byte, []esc) {
+	if !isJSON {
+		return raw, nil
+	}
+	text, escs := decodeString(raw, sc.dec, sc.escs)
+	sc.escs = escs
+	if len(escs) > 0 {
+		sc.dec = text
+	}
+	return text, escs
+}
+
+// mayMatch reports whether m's literals occur in text (always true for a
+// matcher without literals, when text is long enough).
+func (m *matcher) mayMatch(text []byte) bool {
+	if m.plain == nil {
+		return len(text) >= m.minLen
+	}
+	for _, n := range m.plain {
+		if s, _ := n.find(text, 0); s >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// edits turns the secret ranges in sc.locs, found in text, into edits of the
+// unit's raw content.
+func (m *matcher) edits(text []byte, escs []esc, isJSON bool, sc *scratch) []edit {
+	repl := m.replBytes
+	if isJSON {
+		repl = m.replJSON
+	}
+	edits := sc.edits[:0]
+	for i := 0; i < len(sc.locs); i += 2 {
+		s, e := sc.locs[i], sc.locs[i+1]
+		rs, re := rawOffset(escs, s, false), rawOffset(escs, e, true)
+		if n := len(edits); n > 0 && rs < edits[n-1].end {
+			continue // only possible around a malformed escape
+		}
+		edits = append(edits, edit{start: rs, end: re, repl: repl, preview: preview(text[s:e])})
+	}
+	sc.edits = edits
+	return edits
+}
+
+// assemble builds the output: body with the changed units' new content, and
+// moves their spans to output offsets.
+func (sc *scratch) assemble(body []byte, rep *Report) []byte {
+	size := len(body)
+	for _, c := range sc.changed {
+		u := sc.units[c.unit]
+		size += (c.end - c.start) - (u.end - u.start)
+	}
+	out := make([]byte, 0, size)
+	prev := 0
+	for _, c := range sc.changed {
+		u := sc.units[c.unit]
+		out = append(out, body[prev:u.start]...)
+		off := len(out)
+		out = append(out, sc.arena[c.start:c.end]...)
+		for j := c.s0; j < c.s1; j++ {
+			rep.Spans[j].Start += off
+			rep.Spans[j].End += off
+		}
+		prev = u.end
+	}
+	return append(out, body[prev:]...)
+}
+
+// newOffset maps offset p of a unit before edits to the unit after. An
+// offset inside a replaced range moves to the replacement's start, or its
+// end when end is true.
+func newOffset(edits []edit, p int, end bool) int {
+	k := sort.Search(len(edits), func(k int) bool { return edits[k].end > p })
+	if k < len(edits) && edits[k].start < p {
+		if end {
+			return edits[k].newStart + len(edits[k].repl)
+		}
+		return edits[k].newStart
+	}
+	if k == 0 {
+		return p
+	}
+	e := edits[k-1]
+	return p + e.newStart + len(e.repl) - e.end
+}
+
+// preview describes a replaced text without giving it away: up to a quarter
+// of its characters (at most four), then its length.
+func preview(secret []byte) string {
+	n := utf8.RuneCount(secret)
+	var b strings.Builder
+	for i, shown := 0, 0; shown < min(4, n/4); shown++ {
+		r, size := utf8.DecodeRune(secret[i:])
+		i += size
+		if r < 0x20 || r == 0x7f {
+			r = '·'
+		}
+		b.WriteRune(r)
+	}
+	b.WriteString("…(")
+	b.WriteString(strconv.Itoa(n))
+	b.WriteString(" chars)")
+	return b.String()
+}

@@ -1,0 +1,249 @@
+package redact
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"slices"
+	"strings"
+	"sync"
+	"unicode/utf8"
+)
+
+// Limits on user rules, checked by Compile.
+const (
+	// MaxSourceLen is the longest Rule.Source accepted, in bytes.
+	MaxSourceLen = 4096
+	// MaxProgram is the largest compiled regular expression accepted, in
+	// instructions of Go's regexp machine (a{1000} alone is about 1000).
+	MaxProgram = 4000
+)
+
+// Options tunes Compile beyond the rules themselves. The zero value runs the
+// detectors that are on by default and accepts any service name.
+type Options struct {
+	// Detectors turns built-in detectors on (true) or off (false) by ID,
+	// overriding Detector.DefaultOn. An unknown ID is an error.
+	Detectors map[string]bool
+	// Services, when not empty, lists the service names a Rule.Services
+	// entry may use; any other name is an error.
+	Services []string
+}
+
+// Filter applies compiled rules and detectors to request bodies. It is
+// immutable and safe for concurrent use; a nil *Filter changes nothing.
+type Filter struct {
+	matchers []*matcher
+	pre      *prefilter
+	pool     sync.Pool // of *scratch
+}
+
+// matcher is one compiled rule or detector.
+type matcher struct {
+	label    string
+	services []string // nil: every service
+	re       *regexp.Regexp
+	shape
+	plain []needle // shape.lits, searched in decoded text
+	raw   []needle // shape.lits and their JSON-escaped forms, searched in the body
+	// Detectors only: the pattern anchored at its start, run where one of
+	// plain occurs; the secret is the first capture group that took part.
+	detector  bool
+	anchored  *regexp.Regexp
+	maxLen    int // longest match from the literal on, or unbounded
+	back      int // see detectorSpec
+	left      bool
+	right     bool
+	repl      string // replacement text
+	replJSON  []byte // repl escaped for a JSON string
+	replBytes []byte // repl as is, for a body that is not JSON
+}
+
+func (m *matcher) appliesTo(service string) bool {
+	return m.services == nil || slices.Contains(m.services, service)
+}
+
+// Compile checks and compiles user rules, then adds the detectors that opt
+// turns on. Rules run first, in order, each on the output of the one before;
+// detectors run after them in catalog order. Disabled rules are checked too,
+// so that turning one on cannot fail later. Every problem is reported at once
+// (errors.Join), each naming the rule by number and name.
+func Compile(rules []Rule, opt Options) (*Filter, error) {
+	var errs []error
+	f := &Filter{}
+	for i, r := range rules {
+		m, err := compileRule(r, opt)
+		if err != nil {
+			name := ""
+			if r.Name != "" {
+				name = " " + fmt.Sprintf("%q", r.Name)
+			}
+			errs = append(errs, fmt.Errorf("rule %d%s: %w", i+1, name, err))
+			continue
+		}
+		if r.On() {
+			m.label = r.Label(i)
+			f.matchers = append(f.matchers, m)
+		}
+	}
+	specs := catalog()
+	for id := range opt.Detectors {
+		if !slices.ContainsFunc(specs, func(s detectorSpec) bool { return s.ID == id }) {
+			errs = append(errs, fmt.Errorf("unknown detector %q", id))
+		}
+	}
+	for _, s := range specs {
+		on, set := opt.Detectors[s.ID]
+		if !set {
+			on = s.DefaultOn
+		}
+		if !on {
+			continue
+		}
+		m, err := compileDetector(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("detector %s: %w", s.ID, err))
+			continue
+		}
+		f.matchers = append(f.matchers, m)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	f.pre = newPrefilter(f.matchers)
+	return f, nil
+}
+
+func compileRule(r Rule, opt Options) (*matcher, error) {
+	var errs []error
+	switch r.Op {
+	case "", OpReplace, OpRemove:
+	default:
+		errs = append(errs, fmt.Errorf("op %q: want %q or %q", r.Op, OpReplace, OpRemove))
+	}
+	for _, s := range r.Services {
+		if s == "" || len(opt.Services) > 0 && !slices.Contains(opt.Services, s) {
+			errs = append(errs, fmt.Errorf("service %q: want one of %s", s, strings.Join(opt.Services, ", ")))
+		}
+	}
+	var re *regexp.Regexp
+	var tree *syntax.Regexp
+	switch {
+	case r.Source == "":
+		errs = append(errs, errors.New("source is empty"))
+	case len(r.Source) > MaxSourceLen:
+		errs = append(errs, fmt.Errorf("source is %d bytes, more than %d: split it into several rules", len(r.Source), MaxSourceLen))
+	case !utf8.ValidString(r.Source):
+		errs = append(errs, errors.New("source is not valid UTF-8"))
+	default:
+		var err error
+		re, tree, err = compileSource(r.Source)
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	target := strings.ToValidUTF8(r.Target, "\uFFFD")
+	if r.Op == OpRemove {
+		target = ""
+	}
+	m := newMatcher(re, tree, target)
+	if len(r.Services) > 0 {
+		m.services = slices.Clone(r.Services)
+	}
+	return m, nil
+}
+
+// compileSource compiles a rule's source as a regular expression, or as a
+// literal when it is not one. A source that is a regular expression but too
+// big is an error, not a literal.
+func compileSource(src string) (*regexp.Regexp, *syntax.Regexp, error) {
+	tree, err := syntax.Parse(src, syntax.Perl)
+	if err != nil {
+		var serr *syntax.Error
+		if errors.As(err, &serr) {
+			switch serr.Code {
+			case syntax.ErrLarge, syntax.ErrInvalidRepeatSize, syntax.ErrNestingDepth:
+				return nil, nil, fmt.Errorf("source is a regular expression too large to run (%v): "+
+					"use + or * instead of large {n,m} counts, or split it into several rules", serr.Code)
+			}
+		}
+		src = regexp.QuoteMeta(src)
+		if tree, err = syntax.Parse(src, syntax.Perl); err != nil {
+			return nil, nil, fmt.Errorf("source: %w", err)
+		}
+	}
+	prog, err := syntax.Compile(tree.Simplify())
+	if err != nil {
+		return nil, nil, fmt.Errorf("source: %w", err)
+	}
+	if n := len(prog.Inst); n > MaxProgram {
+		return nil, nil, fmt.Errorf("source compiles to %d instructions, more than %d: "+
+			"use + or * instead of large {n,m} counts, or split it into several rules", n, MaxProgram)
+	}
+	re, err := regexp.Compile(src)
+	if err != nil {
+		return nil, nil, fmt.Errorf("source: %w", err)
+	}
+	return re, tree, nil
+}
+
+func compileDetector(s detectorSpec) (*matcher, error) {
+	tree, err := syntax.Parse(s.Pattern, syntax.Perl)
+	if err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(s.Pattern)
+	if err != nil {
+		return nil, err
+	}
+	anchored, err := regexp.Compile(`^(?:` + s.Pattern + `)`)
+	if err != nil {
+		return nil, err
+	}
+	if len(s.lits) == 0 {
+		return nil, errors.New("no literals")
+	}
+	m := newMatcher(re, tree, Marker(s.ID))
+	m.label = s.ID
+	m.detector, m.anchored = true, anchored
+	m.maxLen, m.back = maxLen(tree), s.back
+	m.left, m.right = s.left, s.right
+	m.lits = nil
+	for _, l := range s.lits {
+		if s.fold {
+			l = asciiLower(l)
+		}
+		m.lits = append(m.lits, lit{s: l, fold: s.fold})
+	}
+	m.plain, m.raw = needles(m.lits), needles(rawForms(m.lits))
+	return m, nil
+}
+
+func newMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
+	m := &matcher{re: re, shape: analyze(tree), repl: repl}
+	m.plain, m.raw = needles(m.lits), needles(rawForms(m.lits))
+	m.replJSON = appendEscaped(nil, repl)
+	m.replBytes = []byte(repl)
+	return m
+}
+
+// rawForms adds to lits the forms they take inside a JSON string: escaped,
+// and with '/' written as "\/".
+func rawForms(lits []lit) []lit {
+	if lits == nil {
+		return nil
+	}
+	out := slices.Clone(lits)
+	for _, l := range lits {
+		esc := string(appendEscaped(nil, l.s))
+		out = appendLit(out, lit{s: esc, fold: l.fold})
+		if strings.Contains(esc, "/") {
+			out = appendLit(out, lit{s: strings.ReplaceAll(esc, "/", `\/`), fold: l.fold})
+		}
+	}
+	return out
+}

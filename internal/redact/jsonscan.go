@@ -1,0 +1,395 @@
+package redact
+
+import (
+	"bytes"
+	"sort"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// unitKind says how a unit of text may be matched.
+type unitKind uint8
+
+const (
+	unitText   unitKind = iota // ordinary text: rules and detectors apply
+	unitOpaque                 // value of "signature" or "encrypted_content": never touched
+	unitData                   // value of "data": opaque when it is a base64 blob
+)
+
+// span is one unit: the bytes [start, end) of the body. In a JSON body a unit is
+// the content of one string token, between its quotes and still escaped.
+type span struct {
+	start, end int
+	kind       unitKind
+}
+
+// scanStrings appends to out the content of every string token of b (object
+// keys included) and reports whether b is exactly one JSON value surrounded by
+// optional whitespace. Structure, numbers and literals are checked strictly;
+// string contents are not (raw control characters, bad escapes and invalid
+// UTF-8 are let through), because they cannot move where a string ends. On
+// failure the returned slice holds what was found so far and must be ignored.
+func scanStrings(b []byte, out []span) ([]span, bool) {
+	const (
+		stValue = iota // a value is expected
+		stKey          // an object key is expected (after '{' or ',')
+		stAfter        // a value ended: ',' or a closer or the end
+	)
+	var stackBuf [64]byte
+	stack := stackBuf[:0] // open containers, '{' or '['
+	n := len(b)
+	i := 0
+	state := stValue
+	pending := unitText // kind of the value that follows the key just read
+	for {
+		i = skipSpace(b, i)
+		switch state {
+		case stValue:
+			if i >= n {
+				return out, false
+			}
+			kind := pending
+			pending = unitText
+			switch c := b[i]; c {
+			case '{':
+				i = skipSpace(b, i+1)
+				if i < n && b[i] == '}' {
+					i++
+					state = stAfter
+					continue
+				}
+				stack = append(stack, '{')
+				state = stKey
+			case '[':
+				i = skipSpace(b, i+1)
+				if i < n && b[i] == ']' {
+					i++
+					state = stAfter
+					continue
+				}
+				stack = append(stack, '[')
+			case '"':
+				end, ok := stringEnd(b, i+1)
+				if !ok {
+					return out, false
+				}
+				out = append(out, span{start: i + 1, end: end, kind: kind})
+				i = end + 1
+				state = stAfter
+			case 't':
+				if !bytes.HasPrefix(b[i:], []byte("true")) {
+					return out, false
+				}
+				i += 4
+				state = stAfter
+			case 'f':
+				if !bytes.HasPrefix(b[i:], []byte("false")) {
+					return out, false
+				}
+				i += 5
+				state = stAfter
+			case 'n':
+				if !bytes.HasPrefix(b[i:], []byte("null")) {
+					return out, false
+				}
+				i += 4
+				state = stAfter
+			default:
+				j, ok := scanNumber(b, i)
+				if !ok {
+					return out, false
+				}
+				i = j
+				state = stAfter
+			}
+		case stKey:
+			if i >= n || b[i] != '"' {
+				return out, false
+			}
+			end, ok := stringEnd(b, i+1)
+			if !ok {
+				return out, false
+			}
+			out = append(out, span{start: i + 1, end: end})
+			pending = keyKind(b[i+1 : end])
+			i = skipSpace(b, end+1)
+			if i >= n || b[i] != ':' {
+				return out, false
+			}
+			i++
+			state = stValue
+		case stAfter:
+			if len(stack) == 0 {
+				return out, i == n
+			}
+			if i >= n {
+				return out, false
+			}
+			top := stack[len(stack)-1]
+			switch b[i] {
+			case ',':
+				i++
+				if top == '{' {
+					state = stKey
+				} else {
+					state = stValue
+				}
+			case '}', ']':
+				if (b[i] == '}') != (top == '{') {
+					return out, false
+				}
+				stack = stack[:len(stack)-1]
+				i++
+			default:
+				return out, false
+			}
+		}
+	}
+}
+
+// keyKind classifies an object key by the value it introduces: server-issued
+// blobs that must round-trip unchanged, and base64 payloads.
+func keyKind(key []byte) unitKind {
+	switch string(key) {
+	case "signature", "encrypted_content":
+		return unitOpaque
+	case "data":
+		return unitData
+	}
+	return unitText
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// stringEnd returns the index of the quote that closes the string whose
+// content starts at j.
+func stringEnd(b []byte, j int) (int, bool) {
+	for {
+		k := bytes.IndexByte(b[j:], '"')
+		if k < 0 {
+			return 0, false
+		}
+		q := j + k
+		bs := 0
+		for p := q - 1; p >= 0 && b[p] == '\\'; p-- {
+			bs++
+		}
+		if bs%2 == 0 {
+			return q, true
+		}
+		j = q + 1
+	}
+}
+
+// scanNumber returns the end of the JSON number that starts at i.
+func scanNumber(b []byte, i int) (int, bool) {
+	n := len(b)
+	if i < n && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < n && b[i] == '0':
+		i++
+	case i < n && '1' <= b[i] && b[i] <= '9':
+		i = skipDigits(b, i)
+	default:
+		return i, false
+	}
+	if i < n && b[i] == '.' {
+		j := skipDigits(b, i+1)
+		if j == i+1 {
+			return i, false
+		}
+		i = j
+	}
+	if i < n && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < n && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		j := skipDigits(b, i)
+		if j == i {
+			return i, false
+		}
+		i = j
+	}
+	return i, true
+}
+
+func skipDigits(b []byte, i int) int {
+	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// isBase64Blob reports whether s looks like an encoded payload rather than
+// text: at least 256 bytes of the base64 alphabet (either variant) and nothing
+// else, as JSON may write '/' as "\/".
+func isBase64Blob(s []byte) bool {
+	if len(s) < 256 {
+		return false
+	}
+	for _, c := range s {
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+		case c == '+', c == '/', c == '=', c == '-', c == '_', c == '\\':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// esc is one escape sequence of a JSON string: the raw bytes [raw, raw+rawLen)
+// decode to the bytes [dec, dec+decLen) of the decoded text.
+type esc struct {
+	raw, rawLen, dec, decLen int
+}
+
+// decodeString decodes the content of a JSON string. It returns raw itself when
+// raw holds no escapes; otherwise it decodes into buf and lists every escape in
+// escs. Unknown escapes and bad \u sequences are kept as they are, as one
+// unit, so that no match can split them; lone surrogates become U+FFFD.
+func decodeString(raw, buf []byte, escs []esc) ([]byte, []esc) {
+	escs = escs[:0]
+	first := bytes.IndexByte(raw, '\\')
+	if first < 0 {
+		return raw, escs
+	}
+	buf = append(buf[:0], raw[:first]...)
+	i := first
+	for i < len(raw) {
+		if raw[i] != '\\' {
+			k := bytes.IndexByte(raw[i:], '\\')
+			if k < 0 {
+				k = len(raw) - i
+			}
+			buf = append(buf, raw[i:i+k]...)
+			i += k
+			continue
+		}
+		dec := len(buf)
+		rawLen := 2
+		if i+1 >= len(raw) {
+			rawLen = 1
+			buf = append(buf, '\\')
+		} else {
+			switch c := raw[i+1]; c {
+			case '"', '\\', '/':
+				buf = append(buf, c)
+			case 'b':
+				buf = append(buf, '\b')
+			case 'f':
+				buf = append(buf, '\f')
+			case 'n':
+				buf = append(buf, '\n')
+			case 'r':
+				buf = append(buf, '\r')
+			case 't':
+				buf = append(buf, '\t')
+			case 'u':
+				r, ok := hex4(raw[i+2:])
+				switch {
+				case !ok:
+					buf = append(buf, raw[i:i+2]...)
+				case utf16.IsSurrogate(r):
+					rawLen = 6
+					if r < 0xDC00 && i+12 <= len(raw) && raw[i+6] == '\\' && raw[i+7] == 'u' {
+						if r2, ok := hex4(raw[i+8:]); ok {
+							if pair := utf16.DecodeRune(r, r2); pair != utf8.RuneError {
+								r = pair
+								rawLen = 12
+							}
+						}
+					}
+					if rawLen == 6 {
+						r = utf8.RuneError
+					}
+					buf = utf8.AppendRune(buf, r)
+				default:
+					rawLen = 6
+					buf = utf8.AppendRune(buf, r)
+				}
+			default:
+				buf = append(buf, raw[i:i+2]...)
+			}
+		}
+		escs = append(escs, esc{raw: i, rawLen: rawLen, dec: dec, decLen: len(buf) - dec})
+		i += rawLen
+	}
+	return buf, escs
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// rawOffset maps the offset d of decoded text to an offset of its raw JSON
+// form. An offset inside the decoding of one escape moves to the escape's
+// start, or to its end when end is true, so a mapped range never splits an
+// escape sequence.
+func rawOffset(escs []esc, d int, end bool) int {
+	i := sort.Search(len(escs), func(i int) bool { return escs[i].dec+escs[i].decLen > d })
+	if i < len(escs) && escs[i].dec < d {
+		if end {
+			return escs[i].raw + escs[i].rawLen
+		}
+		return escs[i].raw
+	}
+	if i == 0 {
+		return d
+	}
+	e := escs[i-1]
+	return d + (e.raw + e.rawLen) - (e.dec + e.decLen)
+}
+
+// appendEscaped appends s written as the content of a JSON string.
+func appendEscaped(dst []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c == '\n':
+			dst = append(dst, '\\', 'n')
+		case c == '\r':
+			dst = append(dst, '\\', 'r')
+		case c == '\t':
+			dst = append(dst, '\\', 't')
+		case c < 0x20:
+			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}

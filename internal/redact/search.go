@@ -1,0 +1,304 @@
+package redact
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// needle is a literal prepared for searching: k is the index of its rarest
+// byte, which is looked for first (with memchr speed) and checked around.
+type needle struct {
+	lit
+	k int
+}
+
+func newNeedle(l lit) needle { return needle{lit: l, k: anchor(l.s, l.fold)} }
+
+func needles(lits []lit) []needle {
+	if lits == nil {
+		return nil
+	}
+	out := make([]needle, len(lits))
+	for i, l := range lits {
+		out[i] = newNeedle(l)
+	}
+	return out
+}
+
+// find returns the first occurrence of n in b that starts at or after from:
+// its start and end, or -1, -1.
+func (n needle) find(b []byte, from int) (int, int) {
+	if n.fold {
+		return findFold(b, n.s, n.k, from)
+	}
+	c := n.s[n.k]
+	fails := 0
+	for pos := from + n.k; ; {
+		p := indexByteFrom(b, c, pos)
+		if p < 0 {
+			return -1, -1
+		}
+		if start := p - n.k; start+len(n.s) <= len(b) && string(b[start:start+len(n.s)]) == n.s {
+			return start, start + len(n.s)
+		}
+		pos = p + 1
+		// When the anchor turns out common, let bytes.Index (vectorized
+		// for short needles) take over.
+		if fails++; fails > 8+(pos-from)>>5 {
+			i := bytes.Index(b[pos-n.k:], []byte(n.s))
+			if i < 0 {
+				return -1, -1
+			}
+			return pos - n.k + i, pos - n.k + i + len(n.s)
+		}
+	}
+}
+
+// findFold finds s in b with letters compared case-insensitively, the way
+// (?i) does: besides both ASCII cases, 'k' also matches the Kelvin sign and
+// 's' the long s. It looks for the byte s[k] in either case and checks
+// around it.
+func findFold(b []byte, s string, k, from int) (int, int) {
+	lo := s[k]
+	up := lo
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	nextLo, nextUp := -2, -2 // next position of each case; -2 unknown, -1 none
+	for pos := from + k; ; {
+		if nextLo != -1 && nextLo < pos {
+			nextLo = indexByteFrom(b, lo, pos)
+		}
+		if up != lo && nextUp != -1 && nextUp < pos {
+			nextUp = indexByteFrom(b, up, pos)
+		}
+		p := nextLo
+		if up != lo && nextUp >= 0 && (p < 0 || nextUp < p) {
+			p = nextUp
+		}
+		if p < 0 {
+			return -1, -1
+		}
+		pos = p + 1
+		if start, end, ok := foldAround(b, s, k, p, from); ok {
+			return start, end
+		}
+	}
+}
+
+// foldAround checks, under (?i), that s occurs in b with its byte k at
+// position p (which matched already) and starting no earlier than from.
+func foldAround(b []byte, s string, k, p, from int) (int, int, bool) {
+	end, ok := p+1, true
+	for i := k + 1; ok && i < len(s); i++ {
+		r, size := utf8.DecodeRune(b[end:])
+		ok = size > 0 && foldEq(r, s[i])
+		end += size
+	}
+	start := p
+	for i := k - 1; ok && i >= 0; i-- {
+		r, size := utf8.DecodeLastRune(b[from:start])
+		ok = size > 0 && foldEq(r, s[i])
+		start -= size
+	}
+	return start, end, ok
+}
+
+// foldEq reports whether r matches the lower-case ASCII byte c under (?i).
+func foldEq(r rune, c byte) bool {
+	switch {
+	case r == rune(c):
+		return true
+	case 'a' <= c && c <= 'z' && r == rune(c-('a'-'A')):
+		return true
+	case c == 'k':
+		return r == '\u212A' // Kelvin sign
+	case c == 's':
+		return r == '\u017F' // long s
+	}
+	return false
+}
+
+func indexByteFrom(b []byte, c byte, from int) int {
+	if from >= len(b) {
+		return -1
+	}
+	i := bytes.IndexByte(b[from:], c)
+	if i < 0 {
+		return -1
+	}
+	return from + i
+}
+
+// anchor picks the position of the byte of s least likely to occur in text.
+// For a folding literal it leaves out 'k' and 's', whose case variants are
+// not all ASCII, and returns -1 when nothing else is left.
+func anchor(s string, fold bool) int {
+	best, rank := -1, 1<<30
+	for i := range len(s) {
+		if fold && (s[i] == 'k' || s[i] == 's') {
+			continue
+		}
+		if r := byteRank(s[i], fold); r < rank {
+			best, rank = i, r
+		}
+	}
+	return best
+}
+
+// byteRank estimates how common a byte is in request bodies: English, code
+// and JSON escapes (higher is more common). Only the order matters. For a
+// folding literal both cases count.
+func byteRank(c byte, fold bool) int {
+	const common = "\"\\ etaoinsrlhdcump.f_g,ybw/:v()=-k0x12T{}S;EAI3CR59684N7LOPDMj>F<B'qU[]zH*G+WV#|&%KY$@X!?JQZ~^`"
+	if c >= utf8.RuneSelf {
+		return 30 // text in other scripts
+	}
+	i := strings.IndexByte(common, c)
+	if fold && 'a' <= c && c <= 'z' {
+		if j := strings.IndexByte(common, c-('a'-'A')); j >= 0 && (i < 0 || j < i) {
+			i = j
+		}
+	}
+	if i < 0 {
+		return 0
+	}
+	return len(common) - i
+}
+
+// prefilter answers, in one pass over a body, which matchers have one of
+// their literals in it. It looks at every other position for a byte pair
+// (bigram): a literal of three bytes or more covers a pair starting at an
+// even position wherever it lies, so each literal registers its rarest pair
+// of each parity, and only positions holding a registered pair are checked.
+// Shorter literals, and folding ones without a usable pair, are searched one
+// by one.
+type prefilter struct {
+	bits    [1 << 13]byte // bigram b[i]<<8|b[i+1] registered
+	buckets map[uint16][]probe
+	single  []probe
+}
+
+// probe is a literal of matcher m whose pair sits at offset off.
+type probe struct {
+	m   int
+	n   needle
+	off int
+}
+
+func newPrefilter(ms []*matcher) *prefilter {
+	p := &prefilter{buckets: make(map[uint16][]probe)}
+	for i, m := range ms {
+		for _, n := range m.raw {
+			offs, ok := pairOffsets(n)
+			if !ok {
+				p.single = append(p.single, probe{m: i, n: n})
+				continue
+			}
+			for _, off := range offs {
+				for _, x := range pairVariants(n.s[off], n.s[off+1], n.fold) {
+					p.bits[x>>3] |= 1 << (x & 7)
+					p.buckets[x] = append(p.buckets[x], probe{m: i, n: n, off: off})
+				}
+			}
+		}
+	}
+	return p
+}
+
+// pairOffsets picks, for each parity, the offset of n's rarest byte pair.
+func pairOffsets(n needle) ([2]int, bool) {
+	var offs [2]int
+	for par := range 2 {
+		best, rank := -1, 1<<30
+		for o := par; o+1 < len(n.s); o += 2 {
+			a, b := n.s[o], n.s[o+1]
+			if n.fold && (a == 'k' || a == 's' || b == 'k' || b == 's') {
+				continue // their (?i) variants are not all single bytes
+			}
+			if r := byteRank(a, n.fold) + byteRank(b, n.fold); r < rank {
+				best, rank = o, r
+			}
+		}
+		if best < 0 {
+			return offs, false
+		}
+		offs[par] = best
+	}
+	return offs, true
+}
+
+// pairVariants lists the bigrams that the pair a, b stands for.
+func pairVariants(a, b byte, fold bool) []uint16 {
+	as, bs := []byte{a}, []byte{b}
+	if fold {
+		as, bs = caseVariants(a), caseVariants(b)
+	}
+	var out []uint16
+	for _, x := range as {
+		for _, y := range bs {
+			out = append(out, uint16(x)<<8|uint16(y))
+		}
+	}
+	return out
+}
+
+func caseVariants(c byte) []byte {
+	if 'a' <= c && c <= 'z' {
+		return []byte{c, c - ('a' - 'A')}
+	}
+	return []byte{c}
+}
+
+// scan appends to pos[m], for every matcher m with want[m] set, where its
+// literals occur in b, sorted by start.
+func (p *prefilter) scan(b []byte, want []bool, pos [][]span) {
+	for _, pr := range p.single {
+		if want[pr.m] {
+			pos[pr.m] = pr.n.findAll(b, pos[pr.m])
+		}
+	}
+	for i := 0; i+1 < len(b); i += 2 {
+		x := uint16(b[i])<<8 | uint16(b[i+1])
+		if p.bits[x>>3]&(1<<(x&7)) == 0 {
+			continue
+		}
+		for _, pr := range p.buckets[x] {
+			if !want[pr.m] {
+				continue
+			}
+			if s, e, ok := pr.n.at(b, i, pr.off); ok {
+				pos[pr.m] = append(pos[pr.m], span{start: s, end: e})
+			}
+		}
+	}
+	for _, ps := range pos {
+		if len(ps) > 1 {
+			slices.SortFunc(ps, func(a, b span) int { return a.start - b.start })
+		}
+	}
+}
+
+// findAll appends every occurrence of n in b to out.
+func (n needle) findAll(b []byte, out []span) []span {
+	for from := 0; ; {
+		s, e := n.find(b, from)
+		if s < 0 {
+			return out
+		}
+		out = append(out, span{start: s, end: e})
+		from = s + 1
+	}
+}
+
+// at reports whether n occurs in b with its byte off at position i, and
+// where.
+func (n needle) at(b []byte, i, off int) (int, int, bool) {
+	if !n.fold {
+		s := i - off
+		return s, s + len(n.s), s >= 0 && s+len(n.s) <= len(b) && string(b[s:s+len(n.s)]) == n.s
+	}
+	return foldAround(b, n.s, off, i, 0)
+}
