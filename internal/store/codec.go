@@ -1,8 +1,11 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -21,8 +24,9 @@ const minCompress = 128
 // codec compresses bodies and headers for storage. Both directions are safe
 // for concurrent use.
 type codec struct {
-	enc *zstd.Encoder
-	dec *zstd.Decoder
+	enc     *zstd.Encoder
+	dec     *zstd.Decoder
+	scratch sync.Pool // *[]byte for packDetail's sections before compression
 }
 
 func newCodec(maxBlob int) (*codec, error) {
@@ -33,9 +37,9 @@ func newCodec(maxBlob int) (*codec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("zstd encoder: %w", err)
 	}
-	limit := uint64(maxBlob) * 2
-	if limit < 64<<20 {
-		limit = 64 << 20
+	limit := uint64(64 << 20)
+	if maxBlob > 0 {
+		limit = max(limit, 2*uint64(maxBlob))
 	}
 	dec, err := zstd.NewReader(nil,
 		zstd.WithDecoderConcurrency(0),
@@ -91,8 +95,72 @@ func (c *codec) unpack(b []byte) ([]byte, error) {
 	}
 }
 
-// packHeaders stores a header map as compressed JSON; nil for an empty map.
-func (c *codec) packHeaders(h map[string][]string) ([]byte, error) {
+// Detail is stored as one blob per request: four length-prefixed sections
+// (request headers as JSON, response headers as JSON, request body,
+// response body) packed together, so one compression call covers them all
+// and the headers compress against the bodies.
+
+// packDetail encodes the headers and bodies of one request; nil when all
+// four are empty.
+func (c *codec) packDetail(reqH, respH map[string][]string, reqB, respB []byte) ([]byte, error) {
+	rh, err := marshalHeaders(reqH)
+	if err != nil {
+		return nil, err
+	}
+	sh, err := marshalHeaders(respH)
+	if err != nil {
+		return nil, err
+	}
+	if len(rh)+len(sh)+len(reqB)+len(respB) == 0 {
+		return nil, nil
+	}
+	// The sections are gathered in a reused buffer: fresh large buffers
+	// cost more in page faults than the copy itself.
+	bp, _ := c.scratch.Get().(*[]byte)
+	if bp == nil {
+		bp = new([]byte)
+	}
+	buf := (*bp)[:0]
+	for _, part := range [][]byte{rh, sh, reqB, respB} {
+		buf = binary.AppendUvarint(buf, uint64(len(part)))
+		buf = append(buf, part...)
+	}
+	out := c.pack(buf)
+	*bp = buf
+	c.scratch.Put(bp)
+	return out, nil
+}
+
+// unpackDetail reverses packDetail; a nil b yields all nil.
+func (c *codec) unpackDetail(b []byte) (reqH, respH map[string][]string, reqB, respB []byte, err error) {
+	raw, err := c.unpack(b)
+	if err != nil || raw == nil {
+		return nil, nil, nil, nil, err
+	}
+	var parts [4][]byte
+	for i := range parts {
+		n, k := binary.Uvarint(raw)
+		if k <= 0 || n > uint64(len(raw)-k) {
+			return nil, nil, nil, nil, errors.New("detail blob is truncated")
+		}
+		if n > 0 {
+			parts[i] = raw[k : k+int(n) : k+int(n)]
+		}
+		raw = raw[k+int(n):]
+	}
+	if len(raw) != 0 {
+		return nil, nil, nil, nil, errors.New("detail blob has trailing bytes")
+	}
+	if reqH, err = unmarshalHeaders(parts[0]); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if respH, err = unmarshalHeaders(parts[1]); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return reqH, respH, parts[2], parts[3], nil
+}
+
+func marshalHeaders(h map[string][]string) ([]byte, error) {
 	if len(h) == 0 {
 		return nil, nil
 	}
@@ -100,16 +168,15 @@ func (c *codec) packHeaders(h map[string][]string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode headers: %w", err)
 	}
-	return c.pack(b), nil
+	return b, nil
 }
 
-func (c *codec) unpackHeaders(b []byte) (map[string][]string, error) {
-	raw, err := c.unpack(b)
-	if err != nil || raw == nil {
-		return nil, err
+func unmarshalHeaders(b []byte) (map[string][]string, error) {
+	if len(b) == 0 {
+		return nil, nil
 	}
 	var h map[string][]string
-	if err := json.Unmarshal(raw, &h); err != nil {
+	if err := json.Unmarshal(b, &h); err != nil {
 		return nil, fmt.Errorf("decode headers: %w", err)
 	}
 	return h, nil

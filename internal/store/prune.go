@@ -138,7 +138,7 @@ func (db *DB) pruneToSize(ctx context.Context, between func(), res *PruneResult)
 // bodyCutoff returns the id up to which the oldest bodies add up to excess
 // stored bytes (plus a tenth for page overhead), 0 when there are no bodies.
 func (db *DB) bodyCutoff(ctx context.Context, excess int64) (int64, error) {
-	rows, err := db.h.w.QueryContext(ctx, `SELECT id, stored FROM bodies ORDER BY id`)
+	rows, err := db.h.w.QueryContext(ctx, `SELECT id, length(detail) FROM bodies ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("prune: %w", err)
 	}

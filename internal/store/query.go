@@ -180,30 +180,19 @@ func (db *DB) Count(ctx context.Context, q Query) (int, error) {
 // when written; nil once pruned). It returns ErrNotFound for an unknown id.
 // A record just added is visible once its batch is committed (see Flush).
 func (db *DB) Get(ctx context.Context, id int64) (*api.Record, error) {
-	var reqH, respH, reqB, respB []byte
-	rec, err := scanRequest(db.h.r.QueryRowContext(ctx, "SELECT "+requestCols+`,
-		request_headers, response_headers, request_body, response_body
+	var detail []byte
+	rec, err := scanRequest(db.h.r.QueryRowContext(ctx, "SELECT "+requestCols+`, detail
 		FROM (SELECT * FROM requests WHERE id = ?)
-		LEFT JOIN (SELECT id AS body_id, request_headers, response_headers,
-			request_body, response_body FROM bodies WHERE id = ?)
-		ON body_id = id`, id, id),
-		&reqH, &respH, &reqB, &respB)
+		LEFT JOIN (SELECT id AS body_id, detail FROM bodies WHERE id = ?)
+		ON body_id = id`, id, id), &detail)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get request %d: %w", id, err)
 	}
-	if rec.RequestHeaders, err = db.codec.unpackHeaders(reqH); err != nil {
-		return nil, fmt.Errorf("get request %d: %w", id, err)
-	}
-	if rec.ResponseHeaders, err = db.codec.unpackHeaders(respH); err != nil {
-		return nil, fmt.Errorf("get request %d: %w", id, err)
-	}
-	if rec.RequestBody, err = db.codec.unpack(reqB); err != nil {
-		return nil, fmt.Errorf("get request %d: %w", id, err)
-	}
-	if rec.ResponseBody, err = db.codec.unpack(respB); err != nil {
+	rec.RequestHeaders, rec.ResponseHeaders, rec.RequestBody, rec.ResponseBody, err = db.codec.unpackDetail(detail)
+	if err != nil {
 		return nil, fmt.Errorf("get request %d: %w", id, err)
 	}
 	return &rec, nil

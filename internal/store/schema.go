@@ -56,15 +56,11 @@ CREATE INDEX requests_status ON requests(status, id);
 CREATE INDEX requests_is_error ON requests(is_error, id);
 
 CREATE TABLE bodies (
-	id               INTEGER PRIMARY KEY, -- requests.id
-	ts               INTEGER NOT NULL,
-	request_headers  BLOB,
-	response_headers BLOB,
-	request_body     BLOB,
-	response_body    BLOB,
-	request_size     INTEGER NOT NULL,    -- before capping
-	response_size    INTEGER NOT NULL,
-	stored           INTEGER NOT NULL     -- bytes of the four blobs
+	id            INTEGER PRIMARY KEY, -- requests.id
+	ts            INTEGER NOT NULL,
+	detail        BLOB    NOT NULL,    -- headers and bodies, see codec.packDetail
+	request_size  INTEGER NOT NULL,    -- body sizes before capping
+	response_size INTEGER NOT NULL
 );
 CREATE INDEX bodies_ts ON bodies(ts);
 
@@ -135,6 +131,7 @@ func isCorrupt(err error) bool {
 // dsn builds the connection string: WAL, NORMAL sync (a commit survives a
 // process crash; a power cut may lose the last commits, never corrupt), a
 // busy timeout, and incremental auto-vacuum so pruning gives space back.
+// Readers are query_only.
 func dsn(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_busy_timeout", "5000")
@@ -145,6 +142,10 @@ func dsn(path string, readOnly bool) string {
 	} else {
 		q.Set("_auto_vacuum", "INCREMENTAL")
 		q.Set("_txlock", "immediate")
+		// Checkpoints (and their fsyncs) run on a reader connection every
+		// second, so that the writer never waits for the disk; this larger
+		// automatic threshold is only a safety net.
+		q.Add("_pragma", "wal_autocheckpoint(10000)")
 	}
 	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 }
@@ -170,12 +171,10 @@ func openHandles(ctx context.Context, path string, quickCheck bool) (handles, er
 	if err := f.Close(); err != nil {
 		return handles{}, fmt.Errorf("create database file: %w", err)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	w, err := sqlOpen(path)
 	if err != nil {
-		return handles{}, fmt.Errorf("open database: %w", err)
+		return handles{}, err
 	}
-	w.SetMaxOpenConns(1)
-	w.SetConnMaxIdleTime(0)
 	if err := migrate(ctx, w, len(migrations)); err != nil {
 		w.Close()
 		return handles{}, err
@@ -248,4 +247,14 @@ func moveAside(path string, now time.Time) (string, error) {
 		return "", fmt.Errorf("move damaged database aside: %w", err)
 	}
 	return path + suffix, nil
+}
+
+// sqlOpen opens a single writable connection to path.
+func sqlOpen(path string) (*sql.DB, error) {
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	return w, nil
 }

@@ -112,6 +112,7 @@ type DB struct {
 	codec *codec
 
 	queue    chan *api.Record
+	nudge    chan struct{} // a full batch is waiting
 	flushReq chan chan error
 	pruneReq chan pruneCall
 	stop     chan struct{}
@@ -135,6 +136,7 @@ type DB struct {
 	recovered       string // where a damaged file was moved at Open
 	recoveredReason string
 
+	bg        sync.WaitGroup // the checkpoint goroutine
 	closeOnce sync.Once
 	finalErr  error // set by the writer before it exits
 	closeErr  error
@@ -177,6 +179,7 @@ func Open(path string, opt Options) (*DB, error) {
 		h:               h,
 		codec:           c,
 		queue:           make(chan *api.Record, opt.QueueSize),
+		nudge:           make(chan struct{}, 1),
 		flushReq:        make(chan chan error),
 		pruneReq:        make(chan pruneCall),
 		stop:            make(chan struct{}),
@@ -185,6 +188,8 @@ func Open(path string, opt Options) (*DB, error) {
 		recoveredReason: reason,
 	}
 	db.nextID.Store(lastID)
+	db.bg.Add(1)
+	go db.checkpoints()
 	go db.run()
 	return db, nil
 }
@@ -226,6 +231,12 @@ func (db *DB) Add(rec *api.Record) bool {
 	rec.ID = db.nextID.Add(1)
 	select {
 	case db.queue <- rec:
+		if len(db.queue) >= db.opt.BatchSize {
+			select {
+			case db.nudge <- struct{}{}:
+			default: // already nudged
+			}
+		}
 		return true
 	default:
 		rec.ID = 0
@@ -264,6 +275,7 @@ func (db *DB) Close() error {
 		db.mu.Unlock()
 		close(db.stop)
 		<-db.done
+		db.bg.Wait()
 		db.codec.close()
 		db.closeErr = errors.Join(db.finalErr, db.h.close())
 	})
@@ -330,4 +342,31 @@ func (db *DB) noteError(err error) {
 	db.lastErr = err
 	db.lastErrAt = db.opt.Now()
 	db.errMu.Unlock()
+}
+
+// checkpointEvery is how often WAL frames are copied into the database.
+const checkpointEvery = time.Second
+
+// checkpoints copies the WAL into the database every second on a reader
+// connection, off the writer's path: a checkpoint syncs the disk, which can
+// take long on a busy machine, and the writer must not wait for that while
+// the queue fills. PASSIVE never blocks the writer.
+func (db *DB) checkpoints() {
+	defer db.bg.Done()
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	failing := false
+	for {
+		select {
+		case <-db.stop:
+			return
+		case <-t.C:
+		}
+		var busy, frames, done int
+		err := db.h.r.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done)
+		if err != nil && !failing {
+			db.opt.Logger.Warn("request log checkpoint failed", "err", err)
+		}
+		failing = err != nil
+	}
 }

@@ -28,8 +28,7 @@ type row struct {
 	usage                     api.Usage
 	cost                      sql.NullFloat64
 	attempts, redactions      sql.NullString
-	reqHeaders, respHeaders   []byte
-	reqBody, respBody         []byte
+	detail                    []byte // packed headers and bodies
 	reqSize, respSize         int
 }
 
@@ -91,16 +90,16 @@ func (db *DB) encode(rec *api.Record) (row, error) {
 		}
 		r.redactions = sql.NullString{String: string(b), Valid: true}
 	}
+	reqB, respB := rec.RequestBody, rec.ResponseBody
+	if db.opt.BodyCap < 0 {
+		reqB, respB = nil, nil
+	} else {
+		reqB, respB = capBytes(reqB, db.opt.BodyCap), capBytes(respB, db.opt.BodyCap)
+	}
 	var err error
-	if r.reqHeaders, err = db.codec.packHeaders(rec.RequestHeaders); err != nil {
+	r.detail, err = db.codec.packDetail(rec.RequestHeaders, rec.ResponseHeaders, reqB, respB)
+	if err != nil {
 		return row{}, err
-	}
-	if r.respHeaders, err = db.codec.packHeaders(rec.ResponseHeaders); err != nil {
-		return row{}, err
-	}
-	if db.opt.BodyCap > 0 {
-		r.reqBody = db.codec.pack(capBytes(rec.RequestBody, db.opt.BodyCap))
-		r.respBody = db.codec.pack(capBytes(rec.ResponseBody, db.opt.BodyCap))
 	}
 	return r, nil
 }
@@ -120,9 +119,8 @@ const insertRequestSQL = `INSERT INTO requests (id, ts, service, config,
 	attempts, redactions)
 	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
 
-const insertBodySQL = `INSERT INTO bodies (id, ts, request_headers,
-	response_headers, request_body, response_body, request_size,
-	response_size, stored) VALUES (?,?,?,?,?,?,?,?,?)`
+const insertBodySQL = `INSERT INTO bodies (id, ts, detail, request_size,
+	response_size) VALUES (?,?,?,?,?)`
 
 // insertRows writes rows, their bodies and their rollups in tx.
 func insertRows(ctx context.Context, tx *sql.Tx, rows []row) error {
@@ -149,10 +147,8 @@ func insertRows(ctx context.Context, tx *sql.Tx, rows []row) error {
 		if err != nil {
 			return fmt.Errorf("insert request %d: %w", r.id, err)
 		}
-		stored := len(r.reqHeaders) + len(r.respHeaders) + len(r.reqBody) + len(r.respBody)
-		if stored > 0 {
-			_, err = bodyStmt.ExecContext(ctx, r.id, r.ts, r.reqHeaders,
-				r.respHeaders, r.reqBody, r.respBody, r.reqSize, r.respSize, stored)
+		if r.detail != nil {
+			_, err = bodyStmt.ExecContext(ctx, r.id, r.ts, r.detail, r.reqSize, r.respSize)
 			if err != nil {
 				return fmt.Errorf("insert body %d: %w", r.id, err)
 			}
@@ -221,30 +217,41 @@ func (db *DB) run() {
 	}
 	ctx := context.Background()
 	for {
+		// Idle, the writer waits for a record. Then it lets records gather
+		// in the queue until the flush timer fires or Add nudges it because
+		// a batch is full, so that it wakes about once per batch, not once
+		// per record.
+		var queue <-chan *api.Record
+		if !w.armed {
+			queue = db.queue
+		}
 		select {
-		case rec := <-db.queue:
+		case rec := <-queue:
 			w.take(rec)
-			w.drain(db.opt.BatchSize)
-			if w.backoff == 0 && len(w.pending) >= db.opt.BatchSize {
+			w.arm()
+		case <-db.nudge:
+			w.drain()
+			if w.backoff == 0 {
 				w.commit(ctx)
 			}
 			w.arm()
 		case <-w.timer.C:
 			w.armed = false
+			w.drain()
 			w.commit(ctx)
 			w.arm()
 		case reply := <-db.flushReq:
-			w.drain(-1)
+			w.drain()
 			reply <- w.commit(ctx)
 			w.arm()
 		case call := <-db.pruneReq:
-			w.drain(-1)
+			w.drain()
 			w.commit(ctx)
 			res, err := db.prune(call.ctx, w.between)
 			call.reply <- pruneReply{res, err}
 			w.arm()
 		case <-pruneTick:
-			w.drain(-1)
+			w.drain()
 			w.commit(ctx)
 			if _, err := db.prune(ctx, w.between); err != nil {
 				db.noteError(err)
@@ -252,7 +259,7 @@ func (db *DB) run() {
 			}
 			w.arm()
 		case <-db.stop:
-			w.drain(-1)
+			w.drain()
 			if err := w.commit(ctx); err != nil {
 				n := int64(len(w.pending))
 				db.lost.Add(n)
@@ -265,7 +272,8 @@ func (db *DB) run() {
 }
 
 // take encodes one record into pending. When failures have piled up more
-// than QueueSize records, the oldest are given up and counted as lost.
+// than QueueSize (or BatchSize) records, the oldest are given up and
+// counted as lost.
 func (w *writer) take(rec *api.Record) {
 	r, err := w.db.encode(rec)
 	if err != nil {
@@ -274,7 +282,7 @@ func (w *writer) take(rec *api.Record) {
 		return
 	}
 	w.pending = append(w.pending, r)
-	if over := len(w.pending) - w.db.opt.QueueSize; over > 0 {
+	if over := len(w.pending) - max(w.db.opt.QueueSize, w.db.opt.BatchSize); over > 0 {
 		clear(w.pending[:over])
 		w.pending = w.pending[over:]
 		w.db.lost.Add(int64(over))
@@ -282,10 +290,9 @@ func (w *writer) take(rec *api.Record) {
 	w.db.pending.Store(int64(len(w.pending)))
 }
 
-// drain takes queued records without waiting until pending holds upTo of
-// them; upTo < 0 empties the queue.
-func (w *writer) drain(upTo int) {
-	for upTo < 0 || len(w.pending) < upTo {
+// drain takes every queued record without waiting.
+func (w *writer) drain() {
+	for {
 		select {
 		case rec := <-w.db.queue:
 			w.take(rec)
@@ -298,7 +305,7 @@ func (w *writer) drain(upTo int) {
 // between runs between the chunks of a long prune so that records keep
 // flowing: it commits whenever a full batch is waiting.
 func (w *writer) between() {
-	w.drain(w.db.opt.BatchSize)
+	w.drain()
 	if w.backoff == 0 && len(w.pending) >= w.db.opt.BatchSize {
 		w.commit(context.Background())
 	}
