@@ -45,11 +45,16 @@ type extractor struct {
 }
 
 // Event implements protocol.Extractor. Events are told apart by their
-// "event:" name, or by the payload's top-level "type" when a relay drops the
-// names; only message_start, message_delta and message_stop are decoded, so
-// the content deltas that make up most of a stream cost a string compare.
+// "event:" name, or by the payload's top-level "type" when a relay drops or
+// renames the names; only message_start, message_delta and message_stop are
+// decoded, so the content deltas that make up most of a stream cost a
+// string compare.
 func (x *extractor) Event(name, data []byte) {
-	if len(name) == 0 {
+	switch string(name) {
+	case "content_block_delta", "content_block_start", "content_block_stop", "ping", "error":
+		return
+	case "message_start", "message_delta", "message_stop":
+	default:
 		raw, _ := sse.Member(data, "type")
 		name, _ = sse.StringValue(raw)
 	}
