@@ -21,7 +21,7 @@ import (
 // Exit codes.
 const (
 	ExitOK         = 0
-	ExitError      = 1
+	ExitFailure    = 1
 	ExitUsage      = 2
 	ExitNotRunning = 3 // `clp status` when no daemon runs (as LSB init scripts do)
 )
@@ -65,7 +65,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(
 	if errors.Is(err, errUsage) {
 		return ExitUsage
 	}
-	return ExitError
+	return ExitFailure
 }
 
 var errUsage = errors.New("usage")

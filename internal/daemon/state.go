@@ -125,4 +125,3 @@ func pingDaemon(addr string) int {
 	}
 	return st.PID
 }
-

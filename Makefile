@@ -1,0 +1,31 @@
+# CLP build and test entry points. `make start` builds and starts the daemon;
+# `make test` runs every test (what CI runs).
+GO      ?= go
+BIN     := bin/clp
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/clp-proxy/clp/internal/cli.Version=$(VERSION)
+
+.PHONY: build start test vet cross bench clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/clp
+
+start: build
+	./$(BIN) start
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+# Every test, with the race detector; fuzz seed corpora run as plain tests.
+test: vet
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+# The daemon builds for every OS users run it on.
+cross:
+	@for os in linux darwin windows; do for arch in amd64 arm64; do \
+		echo "build $$os/$$arch"; GOOS=$$os GOARCH=$$arch $(GO) build -o /dev/null ./cmd/clp || exit 1; \
+	done; done
+
+clean:
+	rm -rf bin
