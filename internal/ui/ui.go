@@ -13,15 +13,6 @@ import (
 	"github.com/clp-proxy/clp/internal/config"
 )
 
-// Backend is what the API needs from the daemon.
-type Backend interface {
-	Status() api.Status
-	// SetActive switches service to config name; the next request uses it.
-	SetActive(service, name string) error
-	// Shutdown asks the daemon to stop gracefully and returns at once.
-	Shutdown()
-}
-
 // New returns the UI and API handler.
 func New(b Backend, log *slog.Logger) http.Handler {
 	s := &server{b: b, log: log}
