@@ -11,6 +11,10 @@ import (
 	"path/filepath"
 
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/balance"
+	"github.com/clp-proxy/clp/internal/cost"
+	"github.com/clp-proxy/clp/internal/redact"
+	"github.com/clp-proxy/clp/internal/route"
 )
 
 // Snapshot is one consistent view of every file under CLP_HOME. It is never
@@ -18,6 +22,10 @@ import (
 type Snapshot struct {
 	Services map[string]*Service
 	System   System
+	Balance  balance.Settings // data/lb_config.json
+	Router   route.Config     // data/model_router_config.json
+	Filter   []redact.Rule    // filter.json
+	Prices   *cost.Table      // defaults, extended by data/prices.json
 	// Problems lists files that did not parse; for each, the last good
 	// version (or the default) is in the snapshot instead.
 	Problems []api.Problem
@@ -42,6 +50,26 @@ type System struct {
 	MaxBodyMB int `json:"maxBodyMB,omitempty"`
 	// DrainSeconds bounds how long `clp stop` lets streams finish. Default 30.
 	DrainSeconds int `json:"drainSeconds,omitempty"`
+	// Detectors turns the filter's built-in secret detectors on or off by ID.
+	Detectors map[string]bool `json:"detectors,omitempty"`
+	// LogBodyKB caps each request and response body kept in the request
+	// log, in KiB. Default 256; negative keeps no bodies.
+	LogBodyKB int `json:"logBodyKB,omitempty"`
+	// RetentionDays: request bodies older than this are pruned. Default 30.
+	RetentionDays int `json:"retentionDays,omitempty"`
+	// MaxLogMB caps the request log's size on disk. Default 1024.
+	MaxLogMB int `json:"maxLogMB,omitempty"`
+}
+
+// BodyCap is LogBodyKB in bytes.
+func (s System) BodyCap() int {
+	switch {
+	case s.LogBodyKB < 0:
+		return 0
+	case s.LogBodyKB == 0:
+		return 256 << 10
+	}
+	return s.LogBodyKB << 10
 }
 
 // MaxBodyBytes is the request body limit in bytes.
@@ -98,6 +126,24 @@ func (l *Loader) Load() (snap *Snapshot, changed bool, err error) {
 	}
 	changed = changed || c
 	snap.System = v.(System)
+	for _, f := range []struct {
+		rel   string
+		parse func([]byte) (any, error)
+		def   any
+		set   func(any)
+	}{
+		{"data/lb_config.json", func(b []byte) (any, error) { return orEmpty(b, balance.Settings{}, balance.Parse) }, balance.Settings{}, func(v any) { snap.Balance = v.(balance.Settings) }},
+		{"data/model_router_config.json", func(b []byte) (any, error) { return orEmpty(b, route.Config{}, route.Parse) }, route.Config{}, func(v any) { snap.Router = v.(route.Config) }},
+		{"filter.json", func(b []byte) (any, error) { return orEmpty(b, []redact.Rule(nil), redact.ParseRules) }, []redact.Rule(nil), func(v any) { snap.Filter = v.([]redact.Rule) }},
+		{"data/prices.json", func(b []byte) (any, error) { return orEmpty(b, cost.Default(), cost.Parse) }, cost.Default(), func(v any) { snap.Prices = v.(*cost.Table) }},
+	} {
+		v, c, err := l.file(snap, f.rel, f.parse, f.def)
+		if err != nil {
+			return nil, false, err
+		}
+		changed = changed || c
+		f.set(v)
+	}
 	if changed || l.version == 0 {
 		l.version++
 	}
@@ -139,4 +185,16 @@ func strictUnmarshal(data []byte, v any) error {
 		return fixEOF(err)
 	}
 	return nil
+}
+
+// orEmpty parses data, or returns def for a missing or blank file.
+func orEmpty[T any](data []byte, def T, parse func([]byte) (T, error)) (any, error) {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return def, nil
+	}
+	v, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }

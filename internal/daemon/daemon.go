@@ -14,11 +14,14 @@ import (
 	"time"
 
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/balance"
 	"github.com/clp-proxy/clp/internal/config"
 	"github.com/clp-proxy/clp/internal/protocol"
 	"github.com/clp-proxy/clp/internal/protocol/anthropic"
 	"github.com/clp-proxy/clp/internal/protocol/openai"
 	"github.com/clp-proxy/clp/internal/proxy"
+	"github.com/clp-proxy/clp/internal/redact"
+	"github.com/clp-proxy/clp/internal/store"
 	"github.com/clp-proxy/clp/internal/ui"
 )
 
@@ -46,10 +49,17 @@ type Daemon struct {
 	started time.Time
 	loader  *config.Loader
 
-	reloadMu sync.Mutex
-	snap     atomic.Pointer[config.Snapshot]
-	states   map[string]*atomic.Pointer[proxy.State]
-	handlers map[string]*proxy.Handler
+	reloadMu  sync.Mutex
+	snap      atomic.Pointer[config.Snapshot]
+	states    map[string]*atomic.Pointer[proxy.State]
+	handlers  map[string]*proxy.Handler
+	pools     map[string]*balance.Pool
+	filter    *redact.Filter // the last filter that compiled
+	filterErr error
+	store     *store.DB // nil when the request log could not be opened
+	storeErr  error
+	feed      feed
+	transport *http.Transport
 
 	stop     context.CancelFunc
 	stopOnce sync.Once
@@ -78,6 +88,7 @@ func Run(ctx context.Context, opt Options) (err error) {
 	}
 	ctx, d.stop = context.WithCancel(ctx)
 	defer d.stop()
+	d.openStore()
 
 	servers := d.servers()
 	errc := make(chan error, len(servers))
@@ -116,6 +127,7 @@ func newDaemon(opt Options) (*Daemon, error) {
 		loader:   config.NewLoader(opt.Env.Home),
 		states:   map[string]*atomic.Pointer[proxy.State]{},
 		handlers: map[string]*proxy.Handler{},
+		pools:    map[string]*balance.Pool{},
 	}
 	if err := config.EnsureHome(d.env.Home); err != nil {
 		return nil, err
@@ -131,15 +143,18 @@ func newDaemon(opt Options) (*Daemon, error) {
 		}
 		return nil, fmt.Errorf("config file does not parse (fix it, then run `clp start` again):\n  %s", strings.Join(msgs, "\n  "))
 	}
-	transport := newTransport()
+	d.transport = newTransport()
 	for _, s := range api.Services {
 		st := &atomic.Pointer[proxy.State]{}
 		d.states[s.Name] = st
+		d.pools[s.Name] = balance.NewPool(time.Now)
 		d.handlers[s.Name] = &proxy.Handler{
-			Service: s.Name, Protocol: protocols[s.Protocol], Transport: transport,
-			Current: st.Load, Log: d.log,
+			Service: s.Name, Protocol: protocols[s.Protocol], Transport: d.transport,
+			Current: st.Load, Pool: d.pools[s.Name], Log: d.log,
+			Record: d.record, Observe: d.observe,
 		}
 	}
+	d.loadHealth()
 	d.apply(snap)
 	return d, nil
 }
@@ -237,6 +252,12 @@ func (d *Daemon) shutdown(servers []*http.Server) error {
 		})
 	}
 	wg.Wait()
+	d.saveHealth()
+	if d.store != nil {
+		if err := d.store.Close(); err != nil {
+			d.log.Error("close the request log", "err", err)
+		}
+	}
 	d.log.Info("stopped")
 	return nil
 }

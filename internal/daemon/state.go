@@ -6,23 +6,39 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/config"
 	"github.com/clp-proxy/clp/internal/proxy"
+	"github.com/clp-proxy/clp/internal/redact"
 )
 
 // apply publishes a snapshot: the next request of every service uses it.
 func (d *Daemon) apply(snap *config.Snapshot) {
+	if f, err := redact.Compile(snap.Filter, redact.Options{Detectors: snap.System.Detectors}); err != nil {
+		d.filterErr = err
+		d.log.Error("filter rules rejected; keeping the last good ones", "err", err)
+	} else {
+		d.filter, d.filterErr = f, nil
+	}
 	for _, s := range api.Services {
+		bs := snap.Balance.Service(s.Name)
+		d.pools[s.Name].Configure(bs)
 		d.states[s.Name].Store(&proxy.State{
 			Service: snap.Service(s.Name),
 			File:    d.loader.Path(s.File),
 			MaxBody: snap.System.MaxBodyBytes(),
+			Balance: bs,
+			Router:  &snap.Router,
+			Filter:  d.filter,
+			Prices:  snap.Prices,
+			BodyCap: snap.System.BodyCap(),
 		})
 	}
 	d.snap.Store(snap)
+	d.feed.publish(api.Event{Type: api.EventStatusChanged})
 }
 
 // reload re-reads the files and applies them if anything changed. A file that
@@ -52,6 +68,7 @@ func (d *Daemon) SetActive(service, name string) error {
 		return err
 	}
 	d.reload()
+	d.feed.publish(api.Event{Type: api.EventConfigSwitched, Service: service, Config: name})
 	return nil
 }
 
@@ -61,13 +78,22 @@ func (d *Daemon) Status() api.Status {
 	st := api.Status{
 		PID: os.Getpid(), Home: d.env.Home, Version: d.version,
 		StartedAt: d.started, Uptime: time.Since(d.started).Seconds(),
-		UIAddr: d.env.UIAddr(), Problems: snap.Problems,
+		UIAddr: d.env.UIAddr(), Problems: append([]api.Problem(nil), snap.Problems...),
+	}
+	if d.filterErr != nil {
+		st.Problems = append(st.Problems, api.Problem{File: d.loader.Path("filter.json"), Message: d.filterErr.Error()})
+	}
+	if d.storeErr != nil {
+		st.Problems = append(st.Problems, api.Problem{File: filepath.Join(d.env.DataDir(), "clp.db"), Message: "request log unavailable: " + d.storeErr.Error()})
+	}
+	if d.store != nil {
+		st.LogDropped = d.store.Dropped()
 	}
 	for _, s := range api.Services {
 		svc := snap.Service(s.Name)
 		c := d.handlers[s.Name].Counters()
 		ss := api.ServiceStatus{
-			Name: s.Name, Addr: d.env.ProxyAddr(s.Name), Mode: "active-first",
+			Name: s.Name, Addr: d.env.ProxyAddr(s.Name), Mode: string(snap.Balance.Service(s.Name).Mode),
 			Requests: c.Requests, Errors: c.Errors, InFlight: c.InFlight,
 			Configs: []api.ConfigView{},
 		}

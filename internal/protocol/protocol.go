@@ -28,6 +28,9 @@ type Protocol interface {
 	// IsErrorEvent reports whether an SSE event (its event name and data) is
 	// an error, for failing over on a stream whose first event is one.
 	IsErrorEvent(event, data []byte) bool
+	// SessionKey identifies the conversation a request belongs to, for
+	// session affinity; "" when the request carries none.
+	SessionKey(h http.Header, body []byte) string
 	// NewExtractor returns a fresh usage extractor for one response.
 	NewExtractor() Extractor
 }

@@ -14,8 +14,13 @@ import (
 	"time"
 
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/balance"
 	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/cost"
+	"github.com/clp-proxy/clp/internal/jsonscan"
 	"github.com/clp-proxy/clp/internal/protocol"
+	"github.com/clp-proxy/clp/internal/redact"
+	"github.com/clp-proxy/clp/internal/route"
 )
 
 // State is what the handler needs from the current configuration. The daemon
@@ -27,6 +32,16 @@ type State struct {
 	File string
 	// MaxBody bounds the request body; 0 means 64 MiB.
 	MaxBody int64
+	// Balance is the service's balancing mode and health thresholds.
+	Balance balance.ServiceSettings
+	// Router rewrites models and pins them to configs; nil routes nothing.
+	Router *route.Config
+	// Filter redacts the body before it leaves; nil redacts nothing.
+	Filter *redact.Filter
+	// Prices turns usage into cost; nil leaves cost unknown.
+	Prices *cost.Table
+	// BodyCap is how much of the response the tap keeps for the log.
+	BodyCap int
 }
 
 // Handler proxies one service. Its exported fields must be set before the
@@ -37,6 +52,11 @@ type Handler struct {
 	Transport http.RoundTripper
 	// Current returns the state to use for a new request.
 	Current func() *State
+	// Pool tracks the health of the service's configs and orders them.
+	Pool *balance.Pool
+	// Observe, if set, is told when a request starts and ends (for the
+	// live feed). It must not block.
+	Observe func(ev Event, rec *api.Record)
 	// Record receives one record per finished request. It must not block;
 	// nil discards records.
 	Record func(*api.Record)
@@ -87,7 +107,10 @@ type exchange struct {
 	rec   *api.Record
 	body  []byte
 	// wrote is set once any byte went to the client: the request is committed.
-	wrote bool
+	wrote   bool
+	session string
+	// sent is the body of the last attempt: routed and redacted.
+	sent []byte
 }
 
 func (ex *exchange) serve() {
@@ -110,21 +133,37 @@ func (ex *exchange) serve() {
 	ex.body = body
 	ex.rec.Stream = isStreamRequest(body)
 
-	cands := candidates(st.Service)
+	ex.rec.ModelRequested, _ = jsonscan.String(body, "model")
+	ex.rec.ModelSent = ex.rec.ModelRequested
+	if st.Filter != nil {
+		var rep redact.Report
+		ex.body, rep = st.Filter.Apply(h.Service, ex.body)
+		ex.rec.Redactions = rep.Counts
+	}
+	cands := ex.candidates()
 	if len(cands) == 0 {
 		ex.fail(http.StatusServiceUnavailable, "", placeholderMessage(h.Service, st))
 		return
 	}
+	if h.Observe != nil {
+		h.Observe(EventStarted, ex.rec)
+	}
 	var last *http.Response
+	var lastUp *config.Upstream
 	for i, up := range cands {
-		more := i < len(cands)-1 && false // failover arrives with the balancing modes
-		resp, ok := ex.attempt(up, more)
+		resp, ok := ex.attempt(up, i < len(cands)-1)
 		if ok {
+			if last != nil {
+				last.Body.Close()
+			}
 			ex.stream(up, resp)
 			return
 		}
 		if resp != nil {
-			last = resp
+			if last != nil {
+				last.Body.Close()
+			}
+			last, lastUp = resp, up
 		}
 		if ex.r.Context().Err() != nil {
 			ex.rec.Status = 499
@@ -133,19 +172,64 @@ func (ex *exchange) serve() {
 		}
 	}
 	if last != nil {
-		ex.stream(cands[len(cands)-1], last)
+		// Every config failed; the client gets the last upstream's answer.
+		ex.stream(lastUp, last)
 		return
 	}
 	a := ex.rec.Attempts[len(ex.rec.Attempts)-1]
-	ex.fail(http.StatusBadGateway, "", fmt.Sprintf("clp: upstream %q is unreachable: %s", a.Config, a.Error))
+	if len(ex.rec.Attempts) == 1 {
+		ex.fail(http.StatusBadGateway, "", fmt.Sprintf("clp: upstream %q is unreachable: %s", a.Config, a.Error))
+		return
+	}
+	tried := make([]string, len(ex.rec.Attempts))
+	for i, a := range ex.rec.Attempts {
+		tried[i] = fmt.Sprintf("%s (%s)", a.Config, a.Error)
+	}
+	ex.fail(http.StatusServiceUnavailable, "overloaded_error", "clp: every config failed: "+strings.Join(tried, "; "))
 }
 
-// candidates lists the configs to try, in order.
-func candidates(s *config.Service) []*config.Upstream {
-	if up := s.ActiveUpstream(); up != nil && up.Usable() {
-		return []*config.Upstream{up}
+// candidates lists the configs to try, in order: a config the model is
+// pinned to first, then the balancing order.
+func (ex *exchange) candidates() []*config.Upstream {
+	st, svc := ex.st, ex.st.Service
+	members := make([]balance.Member, 0, len(svc.Upstreams))
+	for i := range svc.Upstreams {
+		u := &svc.Upstreams[i]
+		if u.Invalid != "" {
+			continue
+		}
+		members = append(members, balance.Member{Name: u.Name, Weight: u.Weight, Active: i == svc.Active, Disabled: u.Disabled})
 	}
-	return nil
+	var names []string
+	if ex.h.Pool != nil {
+		ex.session = ex.h.Protocol.SessionKey(ex.r.Header, ex.body)
+		names = ex.h.Pool.Candidates(members, st.Balance, ex.session, make([]string, 0, len(members)))
+	} else if up := svc.ActiveUpstream(); up != nil && up.Usable() {
+		names = []string{up.Name}
+	}
+	if st.Router != nil && ex.rec.ModelRequested != "" {
+		if pin, ok := st.Router.Pin(ex.h.Service, ex.rec.ModelRequested); ok {
+			if u := svc.Lookup(pin); u != nil && u.Usable() {
+				rest := names[:0:0]
+				for _, n := range names {
+					if n != pin {
+						rest = append(rest, n)
+					}
+				}
+				if !st.Balance.Failover {
+					rest = nil
+				}
+				names = append([]string{pin}, rest...)
+			}
+		}
+	}
+	out := make([]*config.Upstream, 0, len(names))
+	for _, n := range names {
+		if u := svc.Lookup(n); u != nil && u.Usable() {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 func placeholderMessage(service string, st *State) string {
@@ -171,50 +255,6 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 		return buf.Bytes(), err
 	}
 	return io.ReadAll(rd)
-}
-
-// attempt sends the request to up. ok means the response is to be streamed
-// to the client; otherwise resp (possibly nil) is a failure worth failing
-// over from when more is true. A response returned with ok false is kept
-// open so that it can still be returned as the last answer.
-func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response, ok bool) {
-	h := ex.h
-	t0 := h.now()
-	a := api.Attempt{Config: up.Name}
-	ex.rec.Config = up.Name
-	u := protocol.JoinURL(up.URL, ex.r.URL.Path, ex.r.URL.RawQuery)
-	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), bytes.NewReader(ex.body))
-	if err != nil {
-		a.Error = err.Error()
-		ex.rec.Attempts = append(ex.rec.Attempts, a)
-		return nil, false
-	}
-	body := ex.body
-	req.ContentLength = int64(len(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	if len(body) == 0 && ex.r.Method == http.MethodGet {
-		req.Body, req.GetBody = http.NoBody, nil
-	}
-	req.Header = outboundHeader(ex.r.Header)
-	h.Protocol.SetCredential(req.Header, up.AuthToken, up.APIKey)
-	if ex.rec.RequestHeaders == nil {
-		ex.rec.RequestHeaders = maskedHeader(req.Header)
-	}
-	resp, err = h.Transport.RoundTrip(req)
-	a.DurationMS = ms(h.now().Sub(t0))
-	if err != nil {
-		a.Error = describeDialError(err)
-		ex.rec.Attempts = append(ex.rec.Attempts, a)
-		return nil, false
-	}
-	a.Status = resp.StatusCode
-	if more && retryable(resp.StatusCode) {
-		a.Error = resp.Status
-		ex.rec.Attempts = append(ex.rec.Attempts, a)
-		return resp, false
-	}
-	ex.rec.Attempts = append(ex.rec.Attempts, a)
-	return resp, true
 }
 
 // retryable reports whether a status means "try the next config": rate
@@ -261,8 +301,14 @@ func (ex *exchange) finish() {
 	if ex.rec.Status >= 400 || ex.rec.Error != "" {
 		ex.h.errors.Add(1)
 	}
+	if ex.h.Observe != nil {
+		ex.h.Observe(EventDone, ex.rec)
+	}
 	if ex.h.Record != nil {
-		ex.rec.RequestBody = ex.body
+		ex.rec.RequestBody = ex.sent
+		if ex.sent == nil {
+			ex.rec.RequestBody = ex.body
+		}
 		ex.h.Record(ex.rec)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http"
 
+	"github.com/clp-proxy/clp/internal/balance"
 	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/protocol"
 )
 
 // stream writes resp to the client: the status, the headers less hop-by-hop
@@ -38,6 +40,9 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 		}
 	}()
 
+	tap := protocol.NewTap(h.Protocol, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Encoding"), ex.st.BodyCap)
+	defer ex.closeTap(tap)
+
 	bp := bufPool.Get().(*[]byte)
 	defer bufPool.Put(bp)
 	buf := *bp
@@ -57,6 +62,7 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 				ex.rec.TTFBMS = ms(h.now().Sub(ex.start))
 			}
 			keepTail(&tail, buf[:n])
+			tap.Write(buf[:n])
 		}
 		if rerr == io.EOF {
 			return
@@ -68,6 +74,7 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 			}
 			ex.rec.Error = "upstream broke off the response: " + rerr.Error()
 			ex.rec.Incomplete = true
+			ex.report(up, balance.Outcome{Reason: "broke off mid-stream: " + rerr.Error()})
 			h.Log.Warn("upstream broke off a response", "service", h.Service, "config", up.Name, "err", rerr)
 			if sse {
 				// End a half-written event first so the client's parser
@@ -92,4 +99,25 @@ func keepTail(tail *[2]byte, p []byte) {
 		return
 	}
 	tail[0], tail[1] = tail[1], p[0]
+}
+
+// closeTap moves what the tap learned into the record: usage, cost, the
+// model the upstream reported, and the (capped, decoded) response body.
+func (ex *exchange) closeTap(tap *protocol.Tap) {
+	res := tap.Close()
+	rec := ex.rec
+	rec.Usage = res.Usage
+	rec.ResponseBody = res.Body
+	if !res.Done && rec.Status < 400 {
+		rec.Incomplete = true
+	}
+	model := rec.ModelSent
+	if res.Model != "" {
+		model = res.Model
+	}
+	if res.Usage != nil && ex.st.Prices != nil {
+		if usd, ok := ex.st.Prices.Cost(model, *res.Usage); ok {
+			rec.CostUSD = &usd
+		}
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/clp-proxy/clp/internal/jsonscan"
 )
 
 // Protocol is the Anthropic Messages adapter. The zero value is ready to use.
@@ -101,4 +103,19 @@ func (Protocol) IsErrorEvent(event, data []byte) bool {
 		return true
 	}
 	return len(event) == 0 && bytes.Contains(data, []byte(`"type":"error"`)) && bytes.HasPrefix(bytes.TrimSpace(data), []byte(`{"type":"error"`))
+}
+
+// SessionKey implements protocol.Protocol: Claude Code's
+// X-Claude-Code-Session-Id header, else the body's metadata.user_id (which
+// embeds the session id).
+func (Protocol) SessionKey(h http.Header, body []byte) string {
+	if s := h.Get("X-Claude-Code-Session-Id"); s != "" {
+		return s
+	}
+	start, end, ok := jsonscan.Field(body, "metadata")
+	if !ok {
+		return ""
+	}
+	s, _ := jsonscan.String(body[start:end], "user_id")
+	return s
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+
+	"github.com/clp-proxy/clp/internal/jsonscan"
 )
 
 // Protocol is the OpenAI adapter. The zero value is ready to use.
@@ -108,4 +110,14 @@ func (Protocol) IsErrorEvent(event, data []byte) bool {
 	return bytes.HasPrefix(d, []byte(`{"type":"error"`)) ||
 		bytes.HasPrefix(d, []byte(`{"type":"response.failed"`)) ||
 		bytes.HasPrefix(d, []byte(`{"error"`))
+}
+
+// SessionKey implements protocol.Protocol: Codex's session-id header, else
+// the body's prompt_cache_key.
+func (Protocol) SessionKey(h http.Header, body []byte) string {
+	if s := h.Get("Session-Id"); s != "" {
+		return s
+	}
+	s, _ := jsonscan.String(body, "prompt_cache_key")
+	return s
 }

@@ -1,0 +1,152 @@
+package proxy
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/balance"
+	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/protocol"
+	"github.com/clp-proxy/clp/internal/route"
+	"github.com/clp-proxy/clp/internal/sse"
+)
+
+// peekLimit bounds how much of a stream is held back to look at its first
+// event before committing to a config.
+const peekLimit = 64 << 10
+
+// attempt sends the request to up. ok means the response is to be streamed
+// to the client. Otherwise the attempt failed in a way worth failing over
+// from (only judged so when more is true); resp, when not nil, is kept open
+// so it can still be the last answer the client gets.
+func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response, ok bool) {
+	h, st := ex.h, ex.st
+	t0 := h.now()
+	a := api.Attempt{Config: up.Name}
+	ex.rec.Config = up.Name
+	body := ex.body
+	model := ex.rec.ModelRequested
+	if st.Router != nil && model != "" {
+		if m := st.Router.ModelFor(h.Service, up.Name, model); m != model {
+			body, _ = route.SetModel(body, m)
+			model = m
+		}
+	}
+	ex.rec.ModelSent = model
+	ex.sent = body
+	u := protocol.JoinURL(up.URL, ex.r.URL.Path, ex.r.URL.RawQuery)
+	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return ex.failed(up, a, t0, nil, err.Error(), 0), false
+	}
+	req.ContentLength = int64(len(body))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	if len(body) == 0 {
+		req.Body, req.GetBody = http.NoBody, nil
+	}
+	req.Header = outboundHeader(ex.r.Header)
+	h.Protocol.SetCredential(req.Header, up.AuthToken, up.APIKey)
+	ex.rec.RequestHeaders = maskedHeader(req.Header)
+	resp, err = h.Transport.RoundTrip(req)
+	if err != nil {
+		return ex.failed(up, a, t0, nil, describeDialError(err), 0), false
+	}
+	a.Status = resp.StatusCode
+	if retryable(resp.StatusCode) {
+		reason := resp.Status
+		return ex.failed(up, a, t0, resp, reason, retryAfter(resp.Header, h.now())), !more
+	}
+	if more && isSSE(resp.Header) && resp.Header.Get("Content-Encoding") == "" {
+		if name, data, err := peekFirstEvent(resp); err != nil {
+			resp.Body.Close()
+			return ex.failed(up, a, t0, nil, "stream broke before its first event: "+err.Error(), 0), false
+		} else if h.Protocol.IsErrorEvent(name, data) {
+			return ex.failed(up, a, t0, resp, "stream began with an error event: "+clip(data, 200), 0), false
+		}
+	}
+	a.DurationMS = ms(h.now().Sub(t0))
+	ex.rec.Attempts = append(ex.rec.Attempts, a)
+	ex.report(up, balance.Outcome{OK: true})
+	return resp, true
+}
+
+// failed records a failed attempt, counts it against up's health and
+// returns resp (to keep as the last answer) or nil.
+func (ex *exchange) failed(up *config.Upstream, a api.Attempt, t0 time.Time, resp *http.Response, reason string, retry time.Duration) *http.Response {
+	a.DurationMS = ms(ex.h.now().Sub(t0))
+	a.Error = reason
+	ex.rec.Attempts = append(ex.rec.Attempts, a)
+	ex.report(up, balance.Outcome{Reason: reason, RetryAfter: retry})
+	return resp
+}
+
+func (ex *exchange) report(up *config.Upstream, o balance.Outcome) {
+	if ex.h.Pool != nil {
+		ex.h.Pool.Report(up.Name, ex.session, o)
+	}
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date).
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+var errNoEvent = errors.New("no complete event")
+
+// peekFirstEvent reads the stream up to the end of its first event and puts
+// the bytes back in front of resp.Body, so nothing is lost or reordered.
+func peekFirstEvent(resp *http.Response) (name, data []byte, err error) {
+	var buf []byte
+	var p sse.Parser
+	found := false
+	chunk := make([]byte, 4096)
+	for !found && len(buf) < peekLimit {
+		n, rerr := resp.Body.Read(chunk)
+		if n > 0 {
+			buf = append(buf, chunk[:n]...)
+			p.Feed(chunk[:n], func(ev, d []byte) {
+				if !found {
+					found = true
+					name, data = append([]byte(nil), ev...), append([]byte(nil), d...)
+				}
+			})
+		}
+		if rerr != nil {
+			if !found && rerr != io.EOF {
+				return nil, nil, rerr
+			}
+			break
+		}
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(buf), resp.Body), resp.Body}
+	if !found {
+		return nil, nil, nil
+	}
+	return name, data, nil
+}
+
+func clip(b []byte, n int) string {
+	if len(b) > n {
+		return fmt.Sprintf("%s…", b[:n])
+	}
+	return string(b)
+}

@@ -1,0 +1,11 @@
+package proxy
+
+// Event is a point in a request's life reported to Handler.Observe.
+type Event int
+
+const (
+	// EventStarted: the body was read and configs were chosen.
+	EventStarted Event = iota
+	// EventDone: the request ended; the record is complete.
+	EventDone
+)
