@@ -94,10 +94,7 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 			}
 			continue
 		}
-		sc.cand = m.candidates(pos[i], units, sc.cand[:0])
-		for _, ui := range sc.cand {
-			work = append(work, job{unit: ui, m: i})
-		}
+		work = jobs(i, pos[i], units, work)
 	}
 	slices.SortFunc(work, func(a, b job) int { return cmp.Or(a.unit-b.unit, a.m-b.m) })
 	sc.work = work
@@ -115,8 +112,9 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 	return sc.assemble(body, &rep), rep
 }
 
-// job says that matcher m must run on unit.
-type job struct{ unit, m int }
+// job says that matcher m must run on unit, where the prefilter found its
+// literals at pos[m][lo:hi] (none for a matcher without literals).
+type job struct{ unit, m, lo, hi int }
 
 // changed is a unit whose new raw content is arena[start:end]; its spans
 // are rep.Spans[s0:s1], with offsets relative to the unit.
@@ -129,14 +127,16 @@ type scratch struct {
 	want    []bool   // per matcher: applies to the service
 	pos     [][]span // per matcher: where the prefilter found its literals
 	units   []span   // the text units of the body, in order
-	cand    []int
 	work    []job
 	bufs    [2][]byte // a unit's raw content while rules rewrite it
 	dec     []byte    // decoded text of a unit
 	escs    []esc
 	wins    []span
+	wins2   []span
 	locs    []int // secret ranges found in a unit, as start, end pairs
+	locs2   []int
 	hits    []int
+	hitsRel []span
 	edits   []edit
 	arena   []byte // new raw content of changed units
 	changed []changed
@@ -193,13 +193,16 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		return
 	}
 	raw := body[u.start:u.end]
-	text, escs := sc.decode(raw, isJSON)
+	var text []byte // the decoded unit, once it changed
+	var escs []esc
 	dirty, buf := false, 0
 	s0 := len(rep.Spans)
 	for i, k := jobs[0].m, 0; i < len(f.matchers); i++ {
 		m := f.matchers[i]
+		var job job
 		listed := k < len(jobs) && jobs[k].m == i
 		if listed {
+			job = jobs[k]
 			k++
 		} else if !dirty {
 			if k == len(jobs) {
@@ -210,11 +213,23 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		} else if !sc.want[i] || !m.mayMatch(text) {
 			continue
 		}
-		sc.locs = m.find(text, sc, sc.locs[:0])
-		if len(sc.locs) == 0 {
-			continue
+		edits := sc.edits[:0]
+		switch {
+		case dirty:
+			v := view{text: text, escs: escs}
+			edits = m.editsIn(&v, m.find(text, sc, sc.locs[:0]), isJSON, edits)
+		case m.raw == nil:
+			v := sc.window(raw, isJSON, 0, len(raw))
+			edits = m.editsIn(&v, m.find(v.text, sc, sc.locs[:0]), isJSON, edits)
+		default:
+			rel := sc.hitsRel[:0]
+			for _, h := range sc.pos[i][job.lo:job.hi] {
+				rel = append(rel, span{start: h.start - u.start, end: h.end - u.start})
+			}
+			sc.hitsRel = rel
+			edits = m.viaHits(raw, isJSON, rel, sc, edits)
 		}
-		edits := m.edits(text, escs, isJSON, sc)
+		sc.edits = edits
 		if len(edits) == 0 {
 			continue
 		}
@@ -241,7 +256,8 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 			rep.Spans = append(rep.Spans, Span{Rule: m.label, Start: e.newStart, End: e.newStart + len(e.repl), Preview: e.preview})
 		}
 		raw, dirty = next, true
-		text, escs = sc.decode(raw, isJSON)
+		v := sc.window(raw, isJSON, 0, len(raw))
+		text, escs = v.text, v.escs
 	}
 	if !dirty {
 		return
@@ -250,19 +266,6 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 	start := len(sc.arena)
 	sc.arena = append(sc.arena, raw...)
 	sc.changed = append(sc.changed, changed{unit: jobs[0].unit, start: start, end: len(sc.arena), s0: s0, s1: len(rep.Spans)})
-}
-
-// decode returns the text of a unit's raw content and its escapes.
-func (sc *scratch) decode(raw []byte, isJSON bool) ([]byte, []esc) {
-	if !isJSON {
-		return raw, nil
-	}
-	text, escs := decodeString(raw, sc.dec, sc.escs)
-	sc.escs = escs
-	if len(escs) > 0 {
-		sc.dec = text
-	}
-	return text, escs
 }
 
 // mayMatch reports whether m's literals occur in text (always true for a
@@ -277,26 +280,6 @@ func (m *matcher) mayMatch(text []byte) bool {
 		}
 	}
 	return false
-}
-
-// edits turns the secret ranges in sc.locs, found in text, into edits of the
-// unit's raw content.
-func (m *matcher) edits(text []byte, escs []esc, isJSON bool, sc *scratch) []edit {
-	repl := m.replBytes
-	if isJSON {
-		repl = m.replJSON
-	}
-	edits := sc.edits[:0]
-	for i := 0; i < len(sc.locs); i += 2 {
-		s, e := sc.locs[i], sc.locs[i+1]
-		rs, re := rawOffset(escs, s, false), rawOffset(escs, e, true)
-		if n := len(edits); n > 0 && rs < edits[n-1].end {
-			continue // only possible around a malformed escape
-		}
-		edits = append(edits, edit{start: rs, end: re, repl: repl, preview: preview(text[s:e])})
-	}
-	sc.edits = edits
-	return edits
 }
 
 // assemble builds the output: body with the changed units' new content, and

@@ -51,8 +51,9 @@ type matcher struct {
 	// plain occurs; the secret is the first capture group that took part.
 	detector  bool
 	anchored  *regexp.Regexp
-	maxLen    int // longest match from the literal on, or unbounded
-	back      int // see detectorSpec
+	maxLen    int  // longest match from the literal on, or unbounded
+	back      int  // see detectorSpec
+	need      byte // see detectorSpec
 	left      bool
 	right     bool
 	repl      string // replacement text
@@ -210,7 +211,7 @@ func compileDetector(s detectorSpec) (*matcher, error) {
 	m := newMatcher(re, tree, Marker(s.ID))
 	m.label = s.ID
 	m.detector, m.anchored = true, anchored
-	m.maxLen, m.back = maxLen(tree), s.back
+	m.maxLen, m.back, m.need = maxLen(tree), s.back, s.need
 	m.left, m.right = s.left, s.right
 	m.lits = nil
 	for _, l := range s.lits {

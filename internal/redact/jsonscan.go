@@ -257,24 +257,28 @@ type esc struct {
 	raw, rawLen, dec, decLen int
 }
 
-// decodeString decodes the content of a JSON string. It returns raw itself when
-// raw holds no escapes; otherwise it decodes into buf and lists every escape in
-// escs. Unknown escapes and bad \u sequences are kept as they are, as one
-// unit, so that no match can split them; lone surrogates become U+FFFD.
-func decodeString(raw, buf []byte, escs []esc) ([]byte, []esc) {
+// decodeString decodes the content of a JSON string, or its start: it stops
+// once limit decoded bytes are out, and returns how many raw bytes it used.
+// It returns (part of) raw itself when that holds no escapes; otherwise it
+// decodes into buf and lists every escape in escs. Unknown escapes and bad
+// \u sequences are kept as they are, as one unit, so that no match can split
+// them; lone surrogates become U+FFFD.
+func decodeString(raw, buf []byte, escs []esc, limit int) ([]byte, []esc, int) {
 	escs = escs[:0]
-	first := bytes.IndexByte(raw, '\\')
+	limit = min(limit, len(raw))
+	first := bytes.IndexByte(raw[:limit], '\\')
 	if first < 0 {
-		return raw, escs
+		return raw[:limit], escs, limit
 	}
 	buf = append(buf[:0], raw[:first]...)
 	i := first
-	for i < len(raw) {
+	for i < len(raw) && len(buf) < limit {
 		if raw[i] != '\\' {
 			k := bytes.IndexByte(raw[i:], '\\')
 			if k < 0 {
 				k = len(raw) - i
 			}
+			k = min(k, limit-len(buf))
 			buf = append(buf, raw[i:i+k]...)
 			i += k
 			continue
@@ -328,7 +332,7 @@ func decodeString(raw, buf []byte, escs []esc) ([]byte, []esc) {
 		escs = append(escs, esc{raw: i, rawLen: rawLen, dec: dec, decLen: len(buf) - dec})
 		i += rawLen
 	}
-	return buf, escs
+	return buf, escs, i
 }
 
 func hex4(b []byte) (rune, bool) {
@@ -369,6 +373,61 @@ func rawOffset(escs []esc, d int, end bool) int {
 	}
 	e := escs[i-1]
 	return d + (e.raw + e.rawLen) - (e.dec + e.decLen)
+}
+
+// decodedOffset maps the raw offset r (not inside an escape, or else taken
+// as the escape's start) to the offset in the decoded text.
+func decodedOffset(escs []esc, r int) int {
+	i := sort.Search(len(escs), func(i int) bool { return escs[i].raw+escs[i].rawLen > r })
+	if i < len(escs) && escs[i].raw < r {
+		return escs[i].dec
+	}
+	if i == 0 {
+		return r
+	}
+	e := escs[i-1]
+	return r - (e.raw + e.rawLen) + (e.dec + e.decLen)
+}
+
+// escapeEnd returns the end of the escape sequence of raw that p lies
+// strictly inside, or p.
+func escapeEnd(raw []byte, p int) int {
+	q := escapeStart(raw, p)
+	if q == p {
+		return p
+	}
+	if raw[q+1] == 'u' {
+		return q + 6
+	}
+	return q + 2
+}
+
+// escapeStart returns the start of the escape sequence of raw that p lies
+// strictly inside, or p. The two halves of a surrogate pair count as two.
+func escapeStart(raw []byte, p int) int {
+	for q := p - 1; q >= 0 && q >= p-5; q-- {
+		if raw[q] != '\\' {
+			continue
+		}
+		n := 0 // backslashes before q
+		for r := q - 1; r >= 0 && raw[r] == '\\'; r-- {
+			n++
+		}
+		if n%2 == 1 {
+			continue // raw[q] is the escaped half of "\\\\"
+		}
+		size := 2
+		if q+1 < len(raw) && raw[q+1] == 'u' {
+			if _, ok := hex4(raw[q+2:]); ok {
+				size = 6
+			}
+		}
+		if q+size > p {
+			return q
+		}
+		return p
+	}
+	return p
 }
 
 // appendEscaped appends s written as the content of a JSON string.

@@ -20,6 +20,7 @@ type detectorSpec struct {
 	lits  []string
 	fold  bool // lits match case-insensitively (the pattern has (?i))
 	back  int  // bytes of [A-Z0-9_] the match takes in before the literal
+	need  byte // a byte every match holds: no need to look where it is absent
 	left  bool // the match must not follow a letter, digit, '_', '+' or '/'
 	right bool // the match must not precede a letter, digit, '_', '+', '/', '=' or '('
 }
@@ -57,7 +58,7 @@ func catalog() []detectorSpec {
 				Pattern: `(?i)secret_?(?:access_?)?key["']?[ \t]{0,4}[:=]>?[ \t]{0,4}["']?` +
 					`([A-Za-z0-9/+]{40})`,
 			},
-			lits: []string{"secret"}, fold: true,
+			lits: []string{"secret_", "secreta", "secretk"}, fold: true,
 			right: true,
 		},
 		{
@@ -151,6 +152,7 @@ func catalog() []detectorSpec {
 				Pattern:     `://[^\s/:@"'<>]{1,100}:([^\s/@"'<>${}]{3,200})@[A-Za-z0-9\[]`,
 			},
 			lits: []string{"://"},
+			need: '@',
 		},
 		{
 			Detector: Detector{
@@ -163,7 +165,8 @@ func catalog() []detectorSpec {
 					`|'([^'\n$<\[{%][^'\n]{3,199})'` +
 					`|([A-Za-z0-9_\-+/.:@!#*^~][A-Za-z0-9_\-+/=.:@!#%*^~]{5,199}))`,
 			},
-			lits: []string{"SECRET", "PASS", "TOKEN", "CREDENTIALS", "_KEY=", "APIKEY="},
+			lits: []string{"SECRET=", "SECRETS=", "PASS=", "PASSWORD=", "PASSWD=", "PASSPHRASE=",
+				"TOKEN=", "CREDENTIALS=", "_KEY=", "APIKEY="},
 			back: 60,
 			left: true, right: true,
 		},

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/binary"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -148,6 +149,22 @@ func anchor(s string, fold bool) int {
 	return best
 }
 
+// pairRank estimates how common the byte pair a, b is (higher is more
+// common): its bytes' ranks, raised for two lower-case letters or a space
+// (English text) and for pairs that code and JSON are full of.
+func pairRank(a, b byte, fold bool) int {
+	r := byteRank(a, fold) + byteRank(b, fold)
+	if 'a' <= a && a <= 'z' && 'a' <= b && b <= 'z' || a == ' ' || b == ' ' {
+		r += 30
+	}
+	switch string([]byte{a, b}) {
+	case "//", "/*", "*/", "==", "!=", "->", "=>", ":=", "()", "{}", "[]", ");", ", ", ": ", ". ",
+		"= ", " =", "  ", "--", "__", "./", "..", `\n`, `\t`, `\"`, `\\`, `":`, `",`, `"}`:
+		r += 60
+	}
+	return r
+}
+
 // byteRank estimates how common a byte is in request bodies: English, code
 // and JSON escapes (higher is more common). Only the order matters. For a
 // folding literal both cases count.
@@ -169,16 +186,24 @@ func byteRank(c byte, fold bool) int {
 }
 
 // prefilter answers, in one pass over a body, which matchers have one of
-// their literals in it. It looks at every other position for a byte pair
-// (bigram): a literal of three bytes or more covers a pair starting at an
-// even position wherever it lies, so each literal registers its rarest pair
-// of each parity, and only positions holding a registered pair are checked.
-// Shorter literals, and folding ones without a usable pair, are searched one
-// by one.
+// their literals in it, and where. It looks at every other position for a
+// byte pair (bigram): a literal of three bytes or more covers a pair
+// starting at an even position wherever it lies, so each literal registers
+// its rarest pair of each parity, and only positions holding a registered
+// pair are checked. Shorter literals, and folding ones without a usable
+// pair, are searched one by one.
 type prefilter struct {
 	bits    [1 << 13]byte // bigram b[i]<<8|b[i+1] registered
-	buckets map[uint16][]probe
+	slots   []slot        // open-addressed: bigram -> its probes
+	buckets [][]probe
 	single  []probe
+}
+
+// slot maps a registered bigram to its bucket (an index in buckets).
+type slot struct {
+	pair   uint16
+	bucket uint16
+	used   bool
 }
 
 // probe is a literal of matcher m whose pair sits at offset off.
@@ -188,24 +213,60 @@ type probe struct {
 	off int
 }
 
+// maxPairs bounds the bigrams registered; literals beyond are searched alone.
+const maxPairs = 4096
+
 func newPrefilter(ms []*matcher) *prefilter {
-	p := &prefilter{buckets: make(map[uint16][]probe)}
+	p := &prefilter{}
+	index := map[uint16]int{}
 	for i, m := range ms {
 		for _, n := range m.raw {
 			offs, ok := pairOffsets(n)
-			if !ok {
+			if !ok || len(index) > maxPairs {
 				p.single = append(p.single, probe{m: i, n: n})
 				continue
 			}
 			for _, off := range offs {
 				for _, x := range pairVariants(n.s[off], n.s[off+1], n.fold) {
 					p.bits[x>>3] |= 1 << (x & 7)
-					p.buckets[x] = append(p.buckets[x], probe{m: i, n: n, off: off})
+					b, ok := index[x]
+					if !ok {
+						b = len(p.buckets)
+						index[x] = b
+						p.buckets = append(p.buckets, nil)
+					}
+					p.buckets[b] = append(p.buckets[b], probe{m: i, n: n, off: off})
 				}
 			}
 		}
 	}
+	size := 64
+	for size < 4*len(index) {
+		size *= 2
+	}
+	p.slots = make([]slot, size)
+	for x, b := range index {
+		h := pairHash(x, size)
+		for p.slots[h].used {
+			h = (h + 1) & (size - 1)
+		}
+		p.slots[h] = slot{pair: x, bucket: uint16(b), used: true}
+	}
 	return p
+}
+
+func pairHash(x uint16, size int) int {
+	return int(uint32(x)*0x9E3779B1>>16) & (size - 1)
+}
+
+// probes returns the probes registered for bigram x.
+func (p *prefilter) probes(x uint16) []probe {
+	for h := pairHash(x, len(p.slots)); p.slots[h].used; h = (h + 1) & (len(p.slots) - 1) {
+		if p.slots[h].pair == x {
+			return p.buckets[p.slots[h].bucket]
+		}
+	}
+	return nil
 }
 
 // pairOffsets picks, for each parity, the offset of n's rarest byte pair.
@@ -218,7 +279,7 @@ func pairOffsets(n needle) ([2]int, bool) {
 			if n.fold && (a == 'k' || a == 's' || b == 'k' || b == 's') {
 				continue // their (?i) variants are not all single bytes
 			}
-			if r := byteRank(a, n.fold) + byteRank(b, n.fold); r < rank {
+			if r := pairRank(a, b, n.fold); r < rank {
 				best, rank = o, r
 			}
 		}
@@ -260,23 +321,41 @@ func (p *prefilter) scan(b []byte, want []bool, pos [][]span) {
 			pos[pr.m] = pr.n.findAll(b, pos[pr.m])
 		}
 	}
-	for i := 0; i+1 < len(b); i += 2 {
-		x := uint16(b[i])<<8 | uint16(b[i+1])
-		if p.bits[x>>3]&(1<<(x&7)) == 0 {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		// Four pairs at a time; nearly always none is registered.
+		w := binary.BigEndian.Uint64(b[i:])
+		x0, x1, x2, x3 := uint16(w>>48), uint16(w>>32), uint16(w>>16), uint16(w)
+		if p.bits[x0>>3]&(1<<(x0&7))|p.bits[x1>>3]&(1<<(x1&7))|
+			p.bits[x2>>3]&(1<<(x2&7))|p.bits[x3>>3]&(1<<(x3&7)) == 0 {
 			continue
 		}
-		for _, pr := range p.buckets[x] {
-			if !want[pr.m] {
-				continue
-			}
-			if s, e, ok := pr.n.at(b, i, pr.off); ok {
-				pos[pr.m] = append(pos[pr.m], span{start: s, end: e})
-			}
+		for j := i; j < i+8; j += 2 {
+			p.check(b, j, want, pos)
 		}
+	}
+	for ; i+1 < len(b); i += 2 {
+		p.check(b, i, want, pos)
 	}
 	for _, ps := range pos {
 		if len(ps) > 1 {
 			slices.SortFunc(ps, func(a, b span) int { return a.start - b.start })
+		}
+	}
+}
+
+// check records the literals whose registered pair sits at b[i:i+2].
+func (p *prefilter) check(b []byte, i int, want []bool, pos [][]span) {
+	x := uint16(b[i])<<8 | uint16(b[i+1])
+	if p.bits[x>>3]&(1<<(x&7)) == 0 {
+		return
+	}
+	for _, pr := range p.probes(x) {
+		if !want[pr.m] {
+			continue
+		}
+		if s, e, ok := pr.n.at(b, i, pr.off); ok {
+			pos[pr.m] = append(pos[pr.m], span{start: s, end: e})
 		}
 	}
 }
