@@ -7,21 +7,38 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/store"
 )
 
-// New returns the UI and API handler.
+// New returns the UI and API handler. Every request passes the Host and
+// Origin guard first; JSON lives under /api/v1/, the live feed at
+// /api/v1/events (WebSocket), and every other GET serves the embedded web UI.
 func New(b Backend, log *slog.Logger) http.Handler {
 	s := &server{b: b, log: log}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/status", s.status)
 	mux.HandleFunc("GET /api/v1/services/{service}/configs", s.configs)
 	mux.HandleFunc("PUT /api/v1/services/{service}/active", s.setActive)
+	mux.HandleFunc("PUT /api/v1/services/{service}/configs/{name}/enabled", s.setEnabled)
+	mux.HandleFunc("POST /api/v1/services/{service}/configs/{name}/test", s.testConfig)
+	mux.HandleFunc("GET /api/v1/services/{service}/health", s.health)
+	mux.HandleFunc("POST /api/v1/services/{service}/health/reset", s.resetHealth)
+	mux.HandleFunc("GET /api/v1/services/{service}/route", s.routeTest)
+	mux.HandleFunc("POST /api/v1/services/{service}/filter/try", s.tryFilter)
+	mux.HandleFunc("GET /api/v1/requests", s.requests)
+	mux.HandleFunc("GET /api/v1/requests/{id}", s.request)
+	mux.HandleFunc("GET /api/v1/stats", s.stats)
+	mux.HandleFunc("GET /api/v1/events", s.events)
 	mux.HandleFunc("POST /api/v1/shutdown", s.shutdown)
-	mux.HandleFunc("GET /{$}", s.index)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	mux.Handle("/", assets(dist()))
 	return guard(mux)
 }
 
@@ -31,14 +48,19 @@ type server struct {
 }
 
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.b.Status())
+	st := s.b.Status()
+	st.Services = slices.Clone(st.Services)
+	for i := range st.Services {
+		st.Services[i].Configs = maskConfigs(st.Services[i].Configs)
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (s *server) configs(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("service")
 	for _, svc := range s.b.Status().Services {
 		if svc.Name == name {
-			writeJSON(w, http.StatusOK, svc.Configs)
+			writeJSON(w, http.StatusOK, maskConfigs(svc.Configs))
 			return
 		}
 	}
@@ -47,7 +69,7 @@ func (s *server) configs(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) setActive(w http.ResponseWriter, r *http.Request) {
 	var req api.ActiveRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&req); err != nil || req.Name == "" {
+	if !readJSON(w, r, &req) || req.Name == "" {
 		writeError(w, http.StatusBadRequest, `body must be {"name": "CONFIG"}`)
 		return
 	}
@@ -63,18 +85,35 @@ func (s *server) shutdown(w http.ResponseWriter, r *http.Request) {
 	s.b.Shutdown()
 }
 
+// readJSON decodes a small JSON body into v; false means it did not parse.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	return json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(v) == nil
+}
+
 // statusOf maps error kinds to HTTP statuses, in one place.
 func statusOf(err error) int {
+	var bad badRequest
 	switch {
-	case errors.Is(err, config.ErrUnknownConfig), errors.Is(err, config.ErrUnknownService):
+	case errors.As(err, &bad):
+		return http.StatusBadRequest
+	case errors.Is(err, config.ErrUnknownConfig), errors.Is(err, config.ErrUnknownService),
+		errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound
+	case errors.Is(err, api.ErrNotWired):
+		return http.StatusNotImplemented
 	default:
 		return http.StatusInternalServerError
 	}
 }
 
+// badRequest marks an error in the request itself (400).
+type badRequest struct{ msg string }
+
+func (e badRequest) Error() string { return e.msg }
+
 func writeJSON(w http.ResponseWriter, code int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(code)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -86,7 +125,8 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 }
 
 // guard refuses requests whose Host is not a loopback name or address (DNS
-// rebinding) and state-changing requests from a foreign Origin (CSRF).
+// rebinding) and state-changing requests from a foreign Origin (CSRF), before
+// any routing.
 func guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !localHost(r.Host) {
