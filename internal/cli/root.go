@@ -89,8 +89,8 @@ $CLP_HOME (default ~/.clp): claude.json and codex.json.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w: %v (see `%s --help`)", errUsage, err, c.CommandPath())
 	})
-	root.AddCommand(a.startCmd(), a.stopCmd(), a.restartCmd(), a.serveCmd(), a.statusCmd(),
-		a.listCmd(), a.activeCmd(), a.uiCmd(), a.versionCmd())
+	a.addCommands(root, a.startCmd(), a.stopCmd(), a.restartCmd(), a.serveCmd(), a.statusCmd(),
+		a.listCmd(), a.activeCmd(), a.uiCmd(), a.versionCmd(), a.setupCmd(), a.configCmd(), a.doctorCmd())
 	return root
 }
 
