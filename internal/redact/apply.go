@@ -70,17 +70,24 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 	for i, m := range f.matchers {
 		want[i] = m.appliesTo(service)
 	}
-	f.pre.scan(body, want, pos)
-	if !slices.ContainsFunc(f.matchers, func(m *matcher) bool { return m.raw == nil }) &&
-		!slices.ContainsFunc(pos, func(p []span) bool { return len(p) > 0 }) {
-		return body, rep
-	}
-
 	units, isJSON := scanStrings(body, sc.units[:0])
 	if !isJSON {
 		units = append(units[:0], span{start: 0, end: len(body)})
 	}
 	sc.units = units
+	for i := range units {
+		if u := &units[i]; u.kind == unitData {
+			u.kind = unitText
+			if isBase64Blob(body[u.start:u.end]) {
+				u.kind = unitOpaque
+			}
+		}
+	}
+	f.pre.scan(body, units, want, pos)
+	if !slices.ContainsFunc(f.matchers, func(m *matcher) bool { return m.raw == nil }) &&
+		!slices.ContainsFunc(pos, func(p []span) bool { return len(p) > 0 }) {
+		return body, rep
+	}
 	work := sc.work[:0]
 	for i, m := range f.matchers {
 		if !want[i] {
@@ -183,12 +190,6 @@ type edit struct {
 // change also every later matcher that now finds its literal there.
 func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Report) {
 	u := &sc.units[jobs[0].unit]
-	if u.kind == unitData {
-		u.kind = unitText
-		if isBase64Blob(body[u.start:u.end]) {
-			u.kind = unitOpaque
-		}
-	}
 	if u.kind == unitOpaque {
 		return
 	}
@@ -224,7 +225,9 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		default:
 			rel := sc.hitsRel[:0]
 			for _, h := range sc.pos[i][job.lo:job.hi] {
-				rel = append(rel, span{start: h.start - u.start, end: h.end - u.start})
+				if u.start <= h.start && h.end <= u.end {
+					rel = append(rel, span{start: h.start - u.start, end: h.end - u.start})
+				}
 			}
 			sc.hitsRel = rel
 			edits = m.viaHits(raw, isJSON, rel, sc, edits)

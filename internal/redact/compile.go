@@ -54,6 +54,7 @@ type matcher struct {
 	maxLen    int  // longest match from the literal on, or unbounded
 	back      int  // see detectorSpec
 	need      byte // see detectorSpec
+	stop      string
 	left      bool
 	right     bool
 	repl      string // replacement text
@@ -211,7 +212,7 @@ func compileDetector(s detectorSpec) (*matcher, error) {
 	m := newMatcher(re, tree, Marker(s.ID))
 	m.label = s.ID
 	m.detector, m.anchored = true, anchored
-	m.maxLen, m.back, m.need = maxLen(tree), s.back, s.need
+	m.maxLen, m.back, m.need, m.stop = maxLen(tree), s.back, s.need, s.stop
 	m.left, m.right = s.left, s.right
 	m.lits = nil
 	for _, l := range s.lits {
@@ -232,19 +233,16 @@ func newMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 	return m
 }
 
-// rawForms adds to lits the forms they take inside a JSON string: escaped,
-// and with '/' written as "\/".
+// rawForms adds to lits the forms they take inside a JSON string, escaped
+// the way encoders do by default ("\/" for '/' and \u escapes of printable
+// characters are not looked for).
 func rawForms(lits []lit) []lit {
 	if lits == nil {
 		return nil
 	}
 	out := slices.Clone(lits)
 	for _, l := range lits {
-		esc := string(appendEscaped(nil, l.s))
-		out = appendLit(out, lit{s: esc, fold: l.fold})
-		if strings.Contains(esc, "/") {
-			out = appendLit(out, lit{s: strings.ReplaceAll(esc, "/", `\/`), fold: l.fold})
-		}
+		out = appendLit(out, lit{s: string(appendEscaped(nil, l.s)), fold: l.fold})
 	}
 	return out
 }

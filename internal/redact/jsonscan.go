@@ -240,11 +240,12 @@ func isBase64Blob(s []byte) bool {
 	if len(s) < 256 {
 		return false
 	}
+	var ok [256]bool
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_\\") {
+		ok[c] = true
+	}
 	for _, c := range s {
-		switch {
-		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-		case c == '+', c == '/', c == '=', c == '-', c == '_', c == '\\':
-		default:
+		if !ok[c] {
 			return false
 		}
 	}

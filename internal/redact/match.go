@@ -1,9 +1,9 @@
 package redact
 
 import (
-	"bytes"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // This file finds one matcher's matches in one unit. Two ways lead there:
@@ -81,8 +81,7 @@ func (m *matcher) viaHits(raw []byte, isJSON bool, hits []span, sc *scratch, edi
 		if h.start < done {
 			continue
 		}
-		if m.need != 0 && m.maxLen < unbounded &&
-			bytes.IndexByte(raw[h.start:min(len(raw), h.start+maxEscape*m.maxLen)], m.need) < 0 {
+		if m.need != 0 && !m.needed(raw[h.end:min(len(raw), h.start+maxEscape*m.maxLen)]) {
 			continue
 		}
 		rs := max(0, h.start-lead)
@@ -99,6 +98,19 @@ func (m *matcher) viaHits(raw []byte, isJSON bool, hits []span, sc *scratch, edi
 		done = v.rawAt(sc.locs[3], true)
 	}
 	return edits
+}
+
+// needed reports whether m.need occurs in raw before any byte of m.stop.
+func (m *matcher) needed(raw []byte) bool {
+	for _, c := range raw {
+		if c == m.need {
+			return true
+		}
+		if strings.IndexByte(m.stop, c) >= 0 {
+			return false
+		}
+	}
+	return false
 }
 
 // ruleViaHits runs a user rule over windows around its literal occurrences,

@@ -18,11 +18,12 @@ package redact
 type detectorSpec struct {
 	Detector
 	lits  []string
-	fold  bool // lits match case-insensitively (the pattern has (?i))
-	back  int  // bytes of [A-Z0-9_] the match takes in before the literal
-	need  byte // a byte every match holds: no need to look where it is absent
-	left  bool // the match must not follow a letter, digit, '_', '+' or '/'
-	right bool // the match must not precede a letter, digit, '_', '+', '/', '=' or '('
+	fold  bool   // lits match case-insensitively (the pattern has (?i))
+	back  int    // bytes of [A-Z0-9_] the match takes in before the literal
+	need  byte   // a byte every match holds after the literal, with none of stop before it:
+	stop  string // without it (in raw JSON), the pattern is not run
+	left  bool   // the match must not follow a letter, digit, '_', '+' or '/'
+	right bool   // the match must not precede a letter, digit, '_', '+', '/', '=' or '('
 }
 
 // catalog returns the built-in detectors in the order they run. The order
@@ -152,7 +153,7 @@ func catalog() []detectorSpec {
 				Pattern:     `://[^\s/:@"'<>]{1,100}:([^\s/@"'<>${}]{3,200})@[A-Za-z0-9\[]`,
 			},
 			lits: []string{"://"},
-			need: '@',
+			need: '@', stop: " /\"'<>",
 		},
 		{
 			Detector: Detector{

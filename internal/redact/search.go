@@ -314,15 +314,27 @@ func caseVariants(c byte) []byte {
 }
 
 // scan appends to pos[m], for every matcher m with want[m] set, where its
-// literals occur in b, sorted by start.
-func (p *prefilter) scan(b []byte, want []bool, pos [][]span) {
+// literals occur in the units of b that are not opaque, sorted by start.
+func (p *prefilter) scan(b []byte, units []span, want []bool, pos [][]span) {
 	for _, pr := range p.single {
 		if want[pr.m] {
 			pos[pr.m] = pr.n.findAll(b, pos[pr.m])
 		}
 	}
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
+	for _, u := range units {
+		if u.kind != unitOpaque {
+			p.scanUnit(b, u.start, u.end, want, pos)
+		}
+	}
+	for _, ps := range pos {
+		if len(ps) > 1 {
+			slices.SortFunc(ps, func(a, b span) int { return a.start - b.start })
+		}
+	}
+}
+
+func (p *prefilter) scanUnit(b []byte, i, end int, want []bool, pos [][]span) {
+	for ; i+8 <= end; i += 8 {
 		// Four pairs at a time; nearly always none is registered.
 		w := binary.BigEndian.Uint64(b[i:])
 		x0, x1, x2, x3 := uint16(w>>48), uint16(w>>32), uint16(w>>16), uint16(w)
@@ -334,13 +346,8 @@ func (p *prefilter) scan(b []byte, want []bool, pos [][]span) {
 			p.check(b, j, want, pos)
 		}
 	}
-	for ; i+1 < len(b); i += 2 {
+	for ; i+1 < end; i += 2 {
 		p.check(b, i, want, pos)
-	}
-	for _, ps := range pos {
-		if len(ps) > 1 {
-			slices.SortFunc(ps, func(a, b span) int { return a.start - b.start })
-		}
 	}
 }
 

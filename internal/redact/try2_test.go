@@ -1,38 +1,20 @@
 package redact
 
-import (
-	"sort"
-	"testing"
-)
+import "testing"
 
-func TestTryPairs(t *testing.T) {
+func TestTryShare(t *testing.T) {
 	body := claudeBody(1<<20, false)
-	f, _ := Compile(benchRules(), Options{})
-	p := f.pre
-	cnt := map[uint16]int{}
-	for i := 0; i+1 < len(body); i += 2 {
-		x := uint16(body[i])<<8 | uint16(body[i+1])
-		if p.bits[x>>3]&(1<<(x&7)) != 0 {
-			cnt[x]++
+	units, _ := scanStrings(body, nil)
+	op, data, text := 0, 0, 0
+	for _, u := range units {
+		switch u.kind {
+		case unitOpaque:
+			op += u.end - u.start
+		case unitData:
+			data += u.end - u.start
+		default:
+			text += u.end - u.start
 		}
 	}
-	type kv struct {
-		k uint16
-		v int
-	}
-	var kvs []kv
-	tot := 0
-	for k, v := range cnt {
-		kvs = append(kvs, kv{k, v})
-		tot += v
-	}
-	sort.Slice(kvs, func(i, j int) bool { return kvs[i].v > kvs[j].v })
-	for _, e := range kvs[:15] {
-		var who []string
-		for _, pr := range p.probes(e.k) {
-			who = append(who, pr.n.s)
-		}
-		t.Logf("%q %d %q", string([]byte{byte(e.k >> 8), byte(e.k)}), e.v, who)
-	}
-	t.Logf("total %d single %d", tot, len(p.single))
+	t.Logf("len %d opaque %d data %d text %d units %d", len(body), op, data, text, len(units))
 }

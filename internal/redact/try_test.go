@@ -25,11 +25,13 @@ func TestTryPerf(t *testing.T) {
 		for i := range want {
 			want[i] = true
 		}
-		t.Logf("  prefilter %v", minTime(30, func() { sc.reset(len(f.matchers)); f.pre.scan(body, want, pos) }))
+		units, _ := scanStrings(body, nil)
+		t.Logf("  prefilter %v", minTime(30, func() { sc.reset(len(f.matchers)); f.pre.scan(body, units, want, pos) }))
 		t.Logf("  tokenize %v", minTime(30, func() { sc.units, _ = scanStrings(body, sc.units[:0]) }))
 		for i, m := range f.matchers {
 			if len(pos[i]) > 0 {
-				t.Logf("  hit %s %d", m.label, len(pos[i]))
+				w := jobs(i, pos[i], units, nil)
+				t.Logf("  hit %s %d units=%d", m.label, len(pos[i]), len(w))
 			}
 		}
 	}
