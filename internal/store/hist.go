@@ -23,11 +23,11 @@ func histBucket(ms float64) int {
 	if !(ms >= 1) { // also catches NaN
 		return 0
 	}
-	i := 1 + int(math.Floor(math.Log2(ms)*4))
-	if i >= histBuckets {
+	f := 1 + math.Floor(math.Log2(ms)*4)
+	if f >= histBuckets-1 { // also +Inf, before the int conversion
 		return histBuckets - 1
 	}
-	return i
+	return int(f)
 }
 
 // add counts one latency.

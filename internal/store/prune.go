@@ -113,24 +113,31 @@ func (db *DB) pruneToSize(ctx context.Context, between func(), res *PruneResult)
 		if err != nil || used <= db.opt.MaxBytes {
 			return err
 		}
+		var rows int64
+		if err := db.h.w.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests`).Scan(&rows); err != nil {
+			return fmt.Errorf("prune: %w", err)
+		}
+		if rows == 0 {
+			return nil // nothing left to give: the rest is rollups and schema
+		}
+		// As many of the oldest rows as the excess is worth at the average
+		// row size, a chunk at most; the loop measures again.
+		n := min(pruneChunk, 1+(used-db.opt.MaxBytes)*rows/used)
 		// Bodies first, while the same oldest ids are still in requests.
 		if _, err := db.h.w.ExecContext(ctx, `DELETE FROM bodies WHERE id IN
-			(SELECT id FROM requests ORDER BY id LIMIT ?)`, pruneChunk); err != nil {
+			(SELECT id FROM requests ORDER BY id LIMIT ?)`, n); err != nil {
 			return fmt.Errorf("prune: %w", err)
 		}
 		r, err := db.h.w.ExecContext(ctx, `DELETE FROM requests WHERE id IN
-			(SELECT id FROM requests ORDER BY id LIMIT ?)`, pruneChunk)
+			(SELECT id FROM requests ORDER BY id LIMIT ?)`, n)
 		if err != nil {
 			return fmt.Errorf("prune: %w", err)
 		}
-		n, err := r.RowsAffected()
+		deleted, err := r.RowsAffected()
 		if err != nil {
 			return fmt.Errorf("prune: %w", err)
 		}
-		res.Rows += n
-		if n == 0 {
-			return nil // nothing left to give: the rest is rollups and schema
-		}
+		res.Rows += deleted
 		between()
 	}
 }
