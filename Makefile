@@ -5,7 +5,12 @@ BIN     := bin/clp
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/clp-proxy/clp/internal/cli.Version=$(VERSION)
 
-.PHONY: build start test vet cross bench clean
+.PHONY: build web start test vet cross bench clean
+
+# The web UI is built into internal/ui/dist, which is committed so that a
+# fresh clone builds without Node; `make web` rebuilds it.
+web:
+	cd web && npm ci && npm run build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/clp

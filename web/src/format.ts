@@ -1,0 +1,19 @@
+import { signalLang } from './i18n'
+import type { Usage } from './api'
+
+const loc = () => (signalLang.value === 'zh' ? 'zh-CN' : 'en-US')
+export const num = (n: number) => new Intl.NumberFormat(loc()).format(n)
+export const compact = (n: number) => new Intl.NumberFormat(loc(), { notation: 'compact', maximumFractionDigits: 1 }).format(n)
+export const usd = (n: number | undefined) => (n === undefined || n === null ? '—' : '$' + (n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)))
+export const ms = (n: number) => (n >= 1000 ? (n / 1000).toFixed(2) + ' s' : Math.round(n) + ' ms')
+export const when = (iso: string) => new Date(iso).toLocaleString(loc(), { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+export const totalTokens = (u?: Usage) => (u ? u.input_tokens + u.cache_read_tokens + u.cache_write_tokens + u.output_tokens : 0)
+export const isError = (status: number, error?: string) => status < 200 || status >= 400 || !!error
+export function b64text(b?: string): string {
+  if (!b) return ''
+  try { return new TextDecoder().decode(Uint8Array.from(atob(b), c => c.charCodeAt(0))) } catch { return b }
+}
+export function duration(sec: number): string {
+  const d = Math.floor(sec / 86400), h = Math.floor((sec % 86400) / 3600), m = Math.floor((sec % 3600) / 60)
+  return (d ? d + 'd ' : '') + (h ? h + 'h ' : '') + m + 'm'
+}

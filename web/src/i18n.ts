@@ -1,0 +1,92 @@
+// Every string the UI shows, in English and Simplified Chinese.
+const en = {
+  brand: 'CLP', tagline: 'Local proxy for AI coding CLIs',
+  nav_overview: 'Overview', nav_configs: 'Configs', nav_requests: 'Requests', nav_usage: 'Usage & cost',
+  nav_balance: 'Load balancing', nav_routing: 'Model routing', nav_filter: 'Filter', nav_settings: 'Settings',
+  service: 'Service', listens: 'Listens on', active: 'Active config', none: 'none', switch: 'Switch',
+  use: 'Use', in_use: 'In use', requests: 'Requests', tokens: 'Tokens', cost: 'Cost', errors: 'Errors',
+  today: 'Today', live: 'Live feed', live_empty: 'Waiting for requests… send one through the proxy and it appears here.',
+  connected: 'live', disconnected: 'reconnecting',
+  placeholder: 'No config yet: add one to start proxying.', problems: 'Configuration problems',
+  name: 'Name', base_url: 'Base URL', credential: 'Credential', weight: 'Weight', state: 'State',
+  enabled: 'Enabled', disabled: 'Disabled', invalid: 'Invalid', enable: 'Enable', disable: 'Disable',
+  test: 'Test', testing: 'Testing…', test_ok: 'OK', latency: 'Latency', no_configs: 'No configs for this service.',
+  time: 'Time', model: 'Model', status: 'Status', duration: 'Duration', ttfb: 'First byte', config: 'Config',
+  all: 'All', ok: 'OK', error: 'Error', older: 'Older', newest: 'Newest', no_requests: 'No requests match. Requests appear here as soon as a CLI sends one.',
+  back: 'Back', detail: 'Request', timing: 'Timing', attempts: 'Attempts', headers: 'Headers', req_headers: 'Request headers',
+  resp_headers: 'Response headers', body_sent: 'Body as sent', response: 'Response', usage: 'Usage', redactions: 'Redactions',
+  input: 'Input', output: 'Output', cache_read: 'Cache read', cache_write: 'Cache write', reasoning: 'Reasoning',
+  unknown: 'unknown', incomplete: 'incomplete', stream: 'stream', not_found: 'Not found.',
+  range: 'Range', last_24h: 'Last 24 hours', last_7d: 'Last 7 days', last_30d: 'Last 30 days',
+  by_time: 'Tokens over time', by_model: 'By model', by_config: 'By config', cache_hit: 'Cache hit ratio',
+  no_usage: 'No usage in this range yet.', p50: 'p50', p95: 'p95',
+  mode: 'Mode', health: 'Health', failures: 'Failures', successes: 'Successes', excluded_until: 'Excluded until',
+  last_error: 'Last error', reset: 'Reset', reset_all: 'Reset all', healthy: 'Healthy', excluded: 'Excluded',
+  no_health: 'No health data yet: it fills in as requests go through.',
+  route_tester: 'Route tester', route_help: 'Which config and model would a request for this model use?',
+  route_result: 'Model {model} on {service} goes to config {config} as model {sent}.', check: 'Check',
+  route_rules: 'Rules live in routing.json in your CLP home; edits apply without a restart.',
+  filter_try: 'Try it', filter_help: 'Paste text to see what the filter would replace before it leaves your machine.',
+  filter_rules: 'Rules live in filter.json in your CLP home; edits apply without a restart.',
+  filter_out: 'As sent', replaced: 'replacements', nothing_replaced: 'Nothing would be replaced.',
+  language: 'Language', version: 'Version', home: 'CLP home', pid: 'Process', uptime: 'Uptime', ui_addr: 'Web UI',
+  log_dropped: 'Log records dropped', settings_help: 'Settings are files in your CLP home; the daemon reloads them when they change.',
+  not_wired: 'This daemon does not provide this yet.', load_error: 'Could not load: {msg}', retry: 'Retry',
+  shutdown: 'Stop daemon', shutdown_confirm: 'Stop the CLP daemon?', stopped: 'The daemon is stopping.',
+}
+export type Key = keyof typeof en
+
+const zh: Record<Key, string> = {
+  brand: 'CLP', tagline: 'AI 编程 CLI 的本地代理',
+  nav_overview: '概览', nav_configs: '配置', nav_requests: '请求', nav_usage: '用量与费用',
+  nav_balance: '负载均衡', nav_routing: '模型路由', nav_filter: '过滤', nav_settings: '设置',
+  service: '服务', listens: '监听地址', active: '当前配置', none: '无', switch: '切换',
+  use: '使用', in_use: '使用中', requests: '请求数', tokens: 'Token', cost: '费用', errors: '错误',
+  today: '今日', live: '实时请求', live_empty: '等待请求中……通过代理发送一个请求，它会出现在这里。',
+  connected: '实时', disconnected: '重新连接中',
+  placeholder: '还没有配置：添加一个即可开始代理。', problems: '配置问题',
+  name: '名称', base_url: '地址', credential: '凭据', weight: '权重', state: '状态',
+  enabled: '已启用', disabled: '已停用', invalid: '无效', enable: '启用', disable: '停用',
+  test: '测试', testing: '测试中…', test_ok: '正常', latency: '延迟', no_configs: '此服务还没有配置。',
+  time: '时间', model: '模型', status: '状态', duration: '耗时', ttfb: '首字节', config: '配置',
+  all: '全部', ok: '成功', error: '错误', older: '更早', newest: '最新', no_requests: '没有匹配的请求。CLI 发出请求后会立即显示在这里。',
+  back: '返回', detail: '请求', timing: '时间', attempts: '尝试', headers: '请求头', req_headers: '请求头',
+  resp_headers: '响应头', body_sent: '实际发送的请求体', response: '响应', usage: '用量', redactions: '脱敏',
+  input: '输入', output: '输出', cache_read: '缓存读取', cache_write: '缓存写入', reasoning: '推理',
+  unknown: '未知', incomplete: '不完整', stream: '流式', not_found: '未找到。',
+  range: '范围', last_24h: '最近 24 小时', last_7d: '最近 7 天', last_30d: '最近 30 天',
+  by_time: 'Token 趋势', by_model: '按模型', by_config: '按配置', cache_hit: '缓存命中率',
+  no_usage: '此时间范围内还没有用量。', p50: 'p50', p95: 'p95',
+  mode: '模式', health: '健康状态', failures: '失败', successes: '成功', excluded_until: '排除至',
+  last_error: '最近错误', reset: '重置', reset_all: '全部重置', healthy: '健康', excluded: '已排除',
+  no_health: '还没有健康数据：请求经过后会自动填充。',
+  route_tester: '路由测试', route_help: '某个模型的请求会使用哪个配置和模型？',
+  route_result: '{service} 上的模型 {model} 将由配置 {config} 以模型 {sent} 处理。', check: '检查',
+  route_rules: '规则保存在 CLP 目录的 routing.json 中，修改后无需重启即可生效。',
+  filter_try: '试一试', filter_help: '粘贴文本，查看过滤器在发送前会替换哪些内容。',
+  filter_rules: '规则保存在 CLP 目录的 filter.json 中，修改后无需重启即可生效。',
+  filter_out: '实际发送', replaced: '处替换', nothing_replaced: '没有内容会被替换。',
+  language: '语言', version: '版本', home: 'CLP 目录', pid: '进程', uptime: '运行时间', ui_addr: '网页界面',
+  log_dropped: '丢弃的日志记录', settings_help: '设置以文件形式保存在 CLP 目录中，修改后守护进程会自动重新加载。',
+  not_wired: '当前守护进程尚未提供此功能。', load_error: '加载失败：{msg}', retry: '重试',
+  shutdown: '停止守护进程', shutdown_confirm: '确定停止 CLP 守护进程？', stopped: '守护进程正在停止。',
+}
+
+export const dicts = { en, zh }
+export type Lang = keyof typeof dicts
+
+export function defaultLang(): Lang {
+  const saved = localStorage.getItem('clp.lang')
+  if (saved === 'en' || saved === 'zh') return saved
+  return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en'
+}
+
+// signalLang holds the current language; App re-renders when it changes.
+export const signalLang = { value: defaultLang() }
+
+// t translates key into the current language, filling {name} slots.
+export function t(key: Key, vars?: Record<string, string | number>): string {
+  let s = dicts[signalLang.value][key]
+  if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll('{' + k + '}', String(v))
+  return s
+}

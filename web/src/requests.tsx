@@ -1,0 +1,104 @@
+import { useState } from 'preact/hooks'
+import { api } from './api'
+import { t } from './i18n'
+import { Card, Empty, Link, LoadError, Page, Select, StatusPill, navigate, useLoad } from './ui'
+import { b64text, compact, ms, num, totalTokens, usd, when } from './format'
+
+export function Requests() {
+  const [svc, setSvc] = useState('')
+  const [status, setStatus] = useState('')
+  const [model, setModel] = useState('')
+  const [before, setBefore] = useState<number[]>([]) // stack of page cursors
+  const cur = before[before.length - 1]
+  const { data, err, reload } = useLoad(() => api.requests({ service: svc, status, model, before: cur, limit: 50 }), [svc, status, model, cur])
+  const reset = () => setBefore([])
+  return (
+    <Page title={t('nav_requests')}>
+      <div class="row filters">
+        <Select value={svc} options={[['', t('all')], ['claude', 'Claude Code'], ['codex', 'Codex CLI']]} onChange={v => { setSvc(v); reset() }} />
+        <Select value={status} options={[['', t('all')], ['ok', t('ok')], ['error', t('error')]]} onChange={v => { setStatus(v); reset() }} />
+        <input placeholder={t('model')} value={model} onChange={e => { setModel((e.target as HTMLInputElement).value); reset() }} />
+      </div>
+      <Card>
+        {err ? <LoadError err={err} retry={reload} /> : data && data.records.length === 0 ? <Empty>{t('no_requests')}</Empty> : (
+          <table class="tbl hover" id="requests">
+            <thead><tr><th>{t('time')}</th><th>{t('service')}</th><th>{t('config')}</th><th>{t('model')}</th><th>{t('status')}</th>
+              <th class="num">{t('tokens')}</th><th class="num">{t('cost')}</th><th class="num">{t('ttfb')}</th><th class="num">{t('duration')}</th></tr></thead>
+            <tbody>{data?.records.map(r => (
+              <tr data-id={r.id} onClick={() => navigate('/requests/' + r.id)}>
+                <td class="nowrap muted">{when(r.time)}</td><td>{r.service}</td><td>{r.config}</td>
+                <td><code>{r.model_sent || r.model_requested || '—'}</code></td>
+                <td><StatusPill status={r.status} error={r.error} /></td>
+                <td class="num">{r.usage ? compact(totalTokens(r.usage)) : '—'}</td>
+                <td class="num">{usd(r.cost_usd)}</td><td class="num">{ms(r.ttfb_ms)}</td><td class="num">{ms(r.duration_ms)}</td>
+              </tr>
+            ))}</tbody>
+          </table>
+        )}
+        <div class="row pager">
+          {before.length > 0 && <button class="btn sm" onClick={reset}>{t('newest')}</button>}
+          {data?.next_before && <button class="btn sm" onClick={() => setBefore(b => [...b, data.next_before!])}>{t('older')} →</button>}
+        </div>
+      </Card>
+    </Page>
+  )
+}
+
+function Headers(p: { h?: Record<string, string[]> }) {
+  if (!p.h) return <p class="muted">—</p>
+  return <dl class="kv small">{Object.entries(p.h).sort().map(([k, vs]) => <><dt>{k}</dt><dd><code>{vs.join(', ')}</code></dd></>)}</dl>
+}
+
+// markRedactions highlights filter markers such as [REDACTED:email] in the body.
+function markRedactions(s: string) {
+  const parts = s.split(/(\[(?:REDACTED|FILTERED)[^\]]*\])/g)
+  return parts.map((x, i) => (i % 2 ? <mark>{x}</mark> : x))
+}
+
+export function RequestDetail(p: { id: number }) {
+  const { data: r, err, reload } = useLoad(() => api.request(p.id), [p.id])
+  const body = (b?: string) => { const s = b64text(b); try { return JSON.stringify(JSON.parse(s), null, 2) } catch { return s } }
+  return (
+    <Page title={`${t('detail')} #${p.id}`} actions={<Link class="btn" href="/requests">← {t('back')}</Link>}>
+      {err && <LoadError err={err} retry={reload} />}
+      {r && <>
+        <div class="tiles" id="detail">
+          <div class="tile"><div class="label">{t('status')}</div><div class="big"><StatusPill status={r.status} error={r.error} />{r.incomplete && <span class="pill warn sp">{t('incomplete')}</span>}</div></div>
+          <div class="tile"><div class="label">{t('ttfb')} / {t('duration')}</div><div class="big">{ms(r.ttfb_ms)} <span class="muted">/ {ms(r.duration_ms)}</span></div></div>
+          <div class="tile"><div class="label">{t('tokens')}</div><div class="big" id="detail-tokens">{r.usage ? num(totalTokens(r.usage)) : t('unknown')}</div></div>
+          <div class="tile"><div class="label">{t('cost')}</div><div class="big">{r.cost_usd === undefined ? t('unknown') : usd(r.cost_usd)}</div></div>
+        </div>
+        <div class="grid2">
+          <Card title={t('timing')}>
+            <dl class="kv">
+              <dt>{t('time')}</dt><dd>{when(r.time)}</dd>
+              <dt>{t('service')}</dt><dd>{r.service}</dd><dt>{t('config')}</dt><dd>{r.config}</dd>
+              <dt>{t('model')}</dt><dd><code>{r.model_requested}</code>{r.model_sent && r.model_sent !== r.model_requested && <> → <code>{r.model_sent}</code></>}</dd>
+              <dt>Path</dt><dd><code>{r.method} {r.path}</code>{r.stream && <span class="pill sp">{t('stream')}</span>}</dd>
+              {r.error && <><dt>{t('error')}</dt><dd class="bad">{r.error}</dd></>}
+            </dl>
+          </Card>
+          <Card title={t('usage')}>
+            {r.usage ? <dl class="kv">
+              <dt>{t('input')}</dt><dd>{num(r.usage.input_tokens)}</dd><dt>{t('cache_read')}</dt><dd>{num(r.usage.cache_read_tokens)}</dd>
+              <dt>{t('cache_write')}</dt><dd>{num(r.usage.cache_write_tokens)}</dd><dt>{t('output')}</dt><dd>{num(r.usage.output_tokens)}</dd>
+              <dt>{t('reasoning')}</dt><dd>{num(r.usage.reasoning_tokens)}</dd>
+            </dl> : <Empty>{t('unknown')}</Empty>}
+            {r.redactions && <p><b>{t('redactions')}:</b> {Object.entries(r.redactions).map(([k, v]) => <span class="pill warn sp">{k} × {v}</span>)}</p>}
+          </Card>
+        </div>
+        {r.attempts && r.attempts.length > 0 && <Card title={t('attempts')}>
+          <table class="tbl"><tbody>{r.attempts.map((a, i) => (
+            <tr><td>{i + 1}</td><td>{a.config}</td><td><StatusPill status={a.status ?? 0} error={a.error} /></td><td class="muted">{a.error || '—'}</td><td class="num">{ms(a.duration_ms)}</td></tr>
+          ))}</tbody></table>
+        </Card>}
+        <div class="grid2">
+          <Card title={t('req_headers')}><Headers h={r.request_headers} /></Card>
+          <Card title={t('resp_headers')}><Headers h={r.response_headers} /></Card>
+        </div>
+        <Card title={t('body_sent')}><pre class="code">{markRedactions(body(r.request_body)) }</pre></Card>
+        <Card title={t('response')}><pre class="code">{body(r.response_body)}</pre></Card>
+      </>}
+    </Page>
+  )
+}
