@@ -90,7 +90,8 @@ $CLP_HOME (default ~/.clp): claude.json and codex.json.`,
 		return fmt.Errorf("%w: %v (see `%s --help`)", errUsage, err, c.CommandPath())
 	})
 	a.addCommands(root, a.startCmd(), a.stopCmd(), a.restartCmd(), a.serveCmd(), a.statusCmd(),
-		a.listCmd(), a.activeCmd(), a.uiCmd(), a.versionCmd(), a.setupCmd(), a.configCmd(), a.doctorCmd())
+		a.listCmd(), a.activeCmd(), a.uiCmd(), a.versionCmd(), a.setupCmd(), a.configCmd(), a.doctorCmd(),
+		a.logsCmd(), a.usageCmd(), a.importCmd())
 	return root
 }
 

@@ -81,3 +81,8 @@ func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// writeCompactJSON writes v as one line of JSON.
+func writeCompactJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	return json.NewEncoder(w).Encode(v)
+}
