@@ -32,5 +32,13 @@ cross:
 		echo "build $$os/$$arch"; GOOS=$$os GOARCH=$$arch $(GO) build -o /dev/null ./cmd/clp || exit 1; \
 	done; done
 
+# Benchmark harness (cmd/clpbench): CLP against direct, a tuned stdlib proxy and
+# nginx when installed. Never part of `make test`. Scale up or write BENCH.md with
+# BENCHFLAGS, e.g. `make bench BENCHFLAGS='-rounds 5 -write BENCH.md'`.
+BENCHFLAGS ?=
+bench: build
+	$(GO) build -o bin/clpbench ./cmd/clpbench
+	./bin/clpbench -clp $(BIN) $(BENCHFLAGS)
+
 clean:
 	rm -rf bin
