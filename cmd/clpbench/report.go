@@ -137,10 +137,10 @@ medians; "added" figures are per-round differences to direct, then the median.
 
 ## How to reproduce
 
-    make bench                                  # build bin/clp, run the default (~2-3 min)
-    go run ./cmd/clpbench -clp bin/clp -write   # same, and rewrite BENCH.md
-    go run ./cmd/clpbench -h                    # flags to scale up: -rounds, -seq, -dur,
-                                                # -conc, -events, -streams, -big-streams, -only
+    make bench                                   # build bin/clp and the harness, run the default (~2-3 min)
+    make bench BENCHFLAGS='-write BENCH.md'      # same, and rewrite this file (notes below are kept)
+    go run ./cmd/clpbench -h                     # flags to scale up: -rounds, -seq, -dur, -conc,
+                                                 # -events, -delay, -streams, -big-streams, -only
 
 ## Results
 
