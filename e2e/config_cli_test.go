@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,89 @@ func TestConfigAddWhileRunning(t *testing.T) {
 	}
 	if got := up.last(t).Header.Get("Authorization"); got != "Bearer tok-live-123456789" {
 		t.Errorf("upstream Authorization = %q", got)
+	}
+}
+
+type doctorJSON struct {
+	OK     bool `json:"ok"`
+	Checks []struct {
+		Name, Status, Detail, Fix string
+		LatencyMS                 float64 `json:"latency_ms"`
+	} `json:"checks"`
+}
+
+func (d doctorJSON) status(name string) string {
+	for _, c := range d.Checks {
+		if c.Name == name {
+			return c.Status + ": " + c.Detail
+		}
+	}
+	return "missing"
+}
+
+func TestDoctor(t *testing.T) {
+	models := func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get("Authorization") + r.Header.Get("x-api-key") {
+		case "Bearer tok-good-123456789", "Bearer key-good-123456789", "key-good-123456789":
+		default:
+			w.WriteHeader(401)
+			return
+		}
+		w.Write([]byte(`{"data":[]}`))
+	}
+	up := newUpstream(t, models)
+	in := newInstance(t)
+	in.clients()
+	in.writeFile("claude.json", configJSON(entry("prod", up.URL, "auth_token", "tok-good-123456789", true)))
+	in.writeFile("codex.json", configJSON(entry("main", up.URL+"/v1", "api_key", "key-good-123456789", true)))
+
+	out, code := in.clp("doctor")
+	expect(t, "doctor, daemon stopped", out, code, 1, "FAIL", "daemon", "clp start")
+
+	in.start()
+	before := len(up.requests())
+	out, code = in.clp("doctor")
+	expect(t, "doctor, healthy", out, code, 0, "claude/prod", "credential accepted", "codex/main")
+	if strings.Contains(out, "FAIL") {
+		t.Errorf("healthy doctor reports a failure:\n%s", out)
+	}
+	if paths := up.requests()[before:]; len(paths) != 2 || !strings.HasSuffix(paths[0].Path, "/v1/models") || strings.Contains(paths[0].Path+paths[1].Path, "/v1/v1") {
+		t.Errorf("probes = %+v, want two GETs of /v1/models", paths)
+	}
+
+	// A dead upstream, a rejected credential, an invalid entry, a loose
+	// file mode and a stray ANTHROPIC_BASE_URL: each is a failure.
+	in.writeFile("claude.json", configJSON(
+		entry("prod", up.URL, "auth_token", "tok-good-123456789", true),
+		entry("dead", "http://127.0.0.1:"+strconv.Itoa(freePort(t)), "auth_token", "tok-dead", false),
+		entry("rejected", up.URL, "api_key", "key-wrong", false),
+		`"broken": {"base_url": ""}`))
+	if err := os.Chmod(filepath.Join(in.home, "codex.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in.env = append(in.env, "ANTHROPIC_BASE_URL=https://api.anthropic.com")
+	out, code = in.clp("doctor", "--json")
+	if code != 1 {
+		t.Errorf("doctor with problems: exit %d, want 1\n%s", code, out)
+	}
+	var rep doctorJSON
+	if err := json.Unmarshal([]byte(out[:strings.LastIndex(out, "}")+1]), &rep); err != nil {
+		t.Fatalf("doctor --json: %v\n%s", err, out)
+	}
+	for name, want := range map[string]string{
+		"daemon":             "ok: running",
+		"claude/prod":        "ok: reachable",
+		"claude/dead":        "fail: unreachable",
+		"claude/rejected":    "fail: credential rejected (HTTP 401)",
+		"claude/broken":      "fail: invalid: base_url is empty",
+		"permissions":        "fail: readable by other users: " + filepath.Join(in.home, "codex.json"),
+		"ANTHROPIC_BASE_URL": "fail: ANTHROPIC_BASE_URL=https://api.anthropic.com in this shell points elsewhere",
+	} {
+		if got := rep.status(name); !strings.HasPrefix(got, want) {
+			t.Errorf("check %s = %q, want it to start with %q", name, got, want)
+		}
+	}
+	if rep.OK {
+		t.Error("report says ok")
 	}
 }
