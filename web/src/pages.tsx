@@ -36,8 +36,8 @@ function ServiceCard(p: { s: ServiceStatus; onSwitched: () => void }) {
   )
 }
 
-function TodayTiles() {
-  const { data, err } = useLoad(() => api.stats({ since: todayStart() }), [])
+function TodayTiles(p: { tick: number }) {
+  const { data, err } = useLoad(() => api.stats({ since: todayStart() }), [p.tick])
   const r = data?.[0]
   const tiles: [string, string][] = [
     [t('requests'), r ? num(r.requests) : '0'],
@@ -87,13 +87,17 @@ function LiveFeed(p: { onEvent: (e: LiveEvent) => void }) {
 
 export function Overview() {
   const { data, err, reload } = useLoad(api.status, [])
+  const [tick, setTick] = useState(0) // bumps when a request ends: refetch today's totals
   return (
     <Page title={t('nav_overview')}>
       {err && <LoadError err={err} retry={reload} />}
       {data?.problems?.length ? <div class="alert"><b>{t('problems')}</b>{data.problems.map(p => <div><code>{p.file}{p.line ? ':' + p.line : ''}</code> {p.message}</div>)}</div> : null}
-      <TodayTiles />
+      <TodayTiles tick={tick} />
       <div class="grid2">{data?.services.map(s => <ServiceCard s={s} onSwitched={reload} />)}</div>
-      <LiveFeed onEvent={e => { if (e.type === 'config.switched' || e.type === 'status.changed') reload() }} />
+      <LiveFeed onEvent={e => {
+        if (e.type === 'config.switched' || e.type === 'status.changed') reload()
+        if (e.type === 'request.done') setTick(x => x + 1)
+      }} />
     </Page>
   )
 }
