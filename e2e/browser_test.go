@@ -48,7 +48,7 @@ func browser(t *testing.T) (context.Context, string) {
 
 func shot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100 makes a PNG
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
