@@ -41,22 +41,32 @@ func benchRules() []Rule {
 	}
 }
 
-// Secrets planted by claudeBody when asked to, one of each detector kind and
-// some for the user rules.
-var plantedSecrets = []string{
-	"export AWS_ACCESS_KEY_ID=AKIAZ7Q2XK4M9T3LR8WP",
-	"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8pLx2mQa",
-	"GITHUB_TOKEN=ghp_R2d2C3poX9wingQ7LukeSkyw4lkerHan5olo",
-	"ANTHROPIC_API_KEY=sk-ant-api03-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNmQwErTyUiOpAsDfGhJkLzXcVbNmQw-AbCdEfAA",
-	"client = OpenAI(api_key=\"sk-proj-Ab3De5Gh7Jk9Lm1No3Pq5Rs7Tu9Vw1Xy3Za5Bc7De9Fg1Hi3\")",
-	"SLACK_BOT_TOKEN=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
-	"maps key AIzaSyD4x7q9Zk2Lm5Np8Rs1Tu4Vw7Xy0Ab3Cd6 in config",
-	"Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
-	"DATABASE_URL=postgres://app:S3cr3tPassw0rd@db.internal:5432/app",
-	"DB_PASSWORD=\"correct horse battery staple\"",
-	"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c7+9z5Pad7OejecsQ0bu3aumXGyXBrIFrRoYQZVA1bjYxJg\nZ4v3K8LmNpQ0rStUvWxYz1234567890abcdefghijklmnopqrstuvwxyzABCDEFG\n-----END RSA PRIVATE KEY-----",
-	"Contact Jane Q. Developer <jane.dev@acme-corp.com> about CUST-123456 on project falcon",
-	"ssh deploy@build-07.corp.acme-internal.net (10.42.7.19) for JIRA-ACME-4411",
+// planted is a line claudeBody plants when asked for secrets, and the
+// secret in it that must not survive the filter.
+type planted struct{ line, secret string }
+
+func plantedSecrets() []planted {
+	return []planted{
+		{"export AWS_ACCESS_KEY_ID=AKIAZ7Q2XK4M9T3LR8WP", "AKIAZ7Q2XK4M9T3LR8WP"},
+		{"aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8pLx2mQa", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzq8pLx2mQa"},
+		{"GITHUB_TOKEN=ghp_R2d2C3poX9wingQ7LukeSkyw4lkerHan5olo", "ghp_R2d2C3poX9wingQ7LukeSkyw4lkerHan5olo"},
+		{"ANTHROPIC_API_KEY=sk-ant-api03-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNmQwErTyUiOpAsDfGhJkLzXcVbNmQw-AbCdEfAA",
+			"sk-ant-api03-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LzXcVbNmQwErTyUiOpAsDfGhJkLzXcVbNmQw-AbCdEfAA"},
+		{`client = OpenAI(api_key="sk-proj-Ab3De5Gh7Jk9Lm1No3Pq5Rs7Tu9Vw1Xy3Za5Bc7De9Fg1Hi3")`,
+			"sk-proj-Ab3De5Gh7Jk9Lm1No3Pq5Rs7Tu9Vw1Xy3Za5Bc7De9Fg1Hi3"},
+		{"SLACK_BOT_TOKEN=xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx",
+			"xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"},
+		{"maps key AIzaSyD4x7q9Zk2Lm5Np8Rs1Tu4Vw7Xy0Ab3Cd6 in config", "AIzaSyD4x7q9Zk2Lm5Np8Rs1Tu4Vw7Xy0Ab3Cd6"},
+		{"Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+			"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0"},
+		{"DATABASE_URL=postgres://app:S3cr3tPassw0rd@db.internal:5432/app", "S3cr3tPassw0rd"},
+		{`DB_PASSWORD="correct horse battery staple"`, "correct horse battery staple"},
+		{"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA1c7+9z5Pad7OejecsQ0bu3aumXGyXBrIFrRoYQZVA1bjYxJg\n" +
+			"Z4v3K8LmNpQ0rStUvWxYz1234567890abcdefghijklmnopqrstuvwxyzABCDEFG\n-----END RSA PRIVATE KEY-----",
+			"MIIEowIBAAKCAQEA1c7"},
+		{"Contact Jane Q. Developer <jane.dev@acme-corp.com> about CUST-123456 on project falcon", "jane.dev@acme-corp.com"},
+		{"ssh deploy@build-07.corp.acme-internal.net (10.42.7.19) for JIRA-ACME-4411", "10.42.7.19"},
+	}
 }
 
 // claudeBody returns a Claude Code-like /v1/messages body of about size
@@ -98,12 +108,12 @@ func claudeBody(size int, secrets bool) []byte {
 	req["tools"] = tools
 	var msgs []any
 	total := 0
-	planted := 0
+	plant, n := plantedSecrets(), 0
 	for turn := 0; total < size; turn++ {
 		userText := prose(rng, 400)
-		if secrets && turn%7 == 3 && planted < len(plantedSecrets) {
-			userText += "\n" + plantedSecrets[planted] + "\n"
-			planted++
+		if secrets && turn%7 == 3 && n < len(plant) {
+			userText += "\n" + plant[n].line + "\n"
+			n++
 		}
 		msgs = append(msgs, map[string]any{"role": "user", "content": []any{map[string]any{"type": "text", "text": userText}}})
 		id := fmt.Sprintf("toolu_01%016x", rng.Uint64())
@@ -113,9 +123,9 @@ func claudeBody(size int, secrets bool) []byte {
 			map[string]any{"type": "tool_use", "id": id, "name": "Read", "input": map[string]any{"file_path": home + "/src/app/main.go"}},
 		}})
 		result := code(rng, 6000)
-		if secrets && turn%7 == 5 && planted < len(plantedSecrets) {
-			result += "\n" + plantedSecrets[planted] + "\n"
-			planted++
+		if secrets && turn%7 == 5 && n < len(plant) {
+			result += "\n" + plant[n].line + "\n"
+			n++
 		}
 		content := []any{map[string]any{"type": "tool_result", "tool_use_id": id, "content": result}}
 		if turn%15 == 14 {
@@ -135,7 +145,9 @@ func claudeBody(size int, secrets bool) []byte {
 	return bytes.TrimSpace(buf.Bytes())
 }
 
-var words = strings.Fields(`the a to of and in is for that with on this use file when you it be
+// words returns the vocabulary of the generated text.
+func words() []string {
+	return strings.Fields(`the a to of and in is for that with on this use file when you it be
 	tool command output user should not are run can if or by from as will read edit code test
 	function return error value string path directory before after must only each any new make
 	sure call result parameter token key secret password task disk risk mask request response
@@ -143,8 +155,10 @@ var words = strings.Fields(`the a to of and in is for that with on this use file
 	API HTTP URL CLI README.md go.mod package.json src/main.go ./... --verbose -n 10 $HOME ~/.config
 	e.g. i.e. (optional) [default: 30] {path} <file> 200 404 3.14 2025-01-15 v1.2.3 foo_bar fooBar
 	https://docs.example.com/guide#section user@host`)
+}
 
 func prose(rng *rand.Rand, n int) string {
+	words := words()
 	var b strings.Builder
 	for b.Len() < n {
 		switch rng.IntN(40) {
@@ -202,6 +216,7 @@ func code(rng *rand.Rand, n int) string {
 }
 
 func ident(rng *rand.Rand) string {
+	words := words()
 	w := words[rng.IntN(len(words))]
 	return w + strings.ToUpper(w[:1]) + fmt.Sprint(rng.IntN(10))
 }

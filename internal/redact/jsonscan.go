@@ -233,23 +233,30 @@ func skipDigits(b []byte, i int) int {
 	return i
 }
 
-// isBase64Blob reports whether s looks like an encoded payload rather than
-// text: at least 256 bytes of the base64 alphabet (either variant) and nothing
-// else, as JSON may write '/' as "\/".
-func isBase64Blob(s []byte) bool {
-	if len(s) < 256 {
+// isBase64Blob reports whether the raw content of a JSON string looks like
+// an encoded payload rather than text: at least 256 characters of the base64
+// alphabet (either variant) and nothing else, '/' possibly written "\/".
+func isBase64Blob(raw []byte) bool {
+	if len(raw) < 256 {
 		return false
 	}
 	var ok [256]bool
-	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_\\") {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_") {
 		ok[c] = true
 	}
-	for _, c := range s {
+	n := len(raw)
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c == '\\' && i+1 < len(raw) && raw[i+1] == '/' {
+			i++
+			n--
+			continue
+		}
 		if !ok[c] {
 			return false
 		}
 	}
-	return true
+	return n >= 256
 }
 
 // esc is one escape sequence of a JSON string: the raw bytes [raw, raw+rawLen)
@@ -423,7 +430,7 @@ func escapeStart(raw []byte, p int) int {
 				size = 6
 			}
 		}
-		if q+size > p {
+		if q+min(size, len(raw)-q) > p {
 			return q
 		}
 		return p

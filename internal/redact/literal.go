@@ -46,7 +46,9 @@ func analyze(re *syntax.Regexp) shape {
 	} else if score(inf.req) > 0 {
 		sh.lits, sh.before, sh.after = inf.req, inf.before, inf.after
 	}
-	sh.lits = minimize(sh.lits)
+	var slack int
+	sh.lits, slack = minimize(sh.lits)
+	sh.before, sh.after = sat(sh.before+slack), sat(sh.after+slack)
 	return sh
 }
 
@@ -288,13 +290,18 @@ func better(a []lit, reachA int, b []lit, reachB int) bool {
 }
 
 // minimize drops literals that contain another one of the set: searching
-// for the shorter finds them too.
-func minimize(lits []lit) []lit {
-	var out []lit
+// for the shorter finds them too. A match may then reach further around the
+// literal found: by at most slack bytes.
+func minimize(lits []lit) (out []lit, slack int) {
 	for i, l := range lits {
 		redundant := false
 		for j, m := range lits {
 			if i != j && covers(m, l) && (!covers(l, m) || j < i) {
+				extra := len(l.s) - len(m.s)
+				if l.fold {
+					extra *= utf8.UTFMax // the rest may be Kelvin signs and long s
+				}
+				slack = max(slack, extra)
 				redundant = true
 				break
 			}
@@ -303,7 +310,7 @@ func minimize(lits []lit) []lit {
 			out = append(out, l)
 		}
 	}
-	return out
+	return out, slack
 }
 
 // covers reports whether every occurrence of l contains an occurrence of m.

@@ -150,7 +150,7 @@ func catalog() []detectorSpec {
 				ID:          "url-password",
 				Description: "passwords in URLs (scheme://user:password@host)",
 				DefaultOn:   true,
-				Pattern:     `://[^\s/:@"'<>]{1,100}:([^\s/@"'<>${}]{3,200})@[A-Za-z0-9\[]`,
+				Pattern:     `://[^\s/:@"'<>]{0,100}:([^\s/@"'<>${}]{3,200})@[A-Za-z0-9\[]`,
 			},
 			lits: []string{"://"},
 			need: '@', stop: " /\"'<>",

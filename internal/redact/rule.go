@@ -87,7 +87,7 @@ func jsonError(data []byte, err error) error {
 	var off int64
 	switch {
 	case errors.As(err, &syn):
-		off = syn.Offset
+		off = syn.Offset - 1 // Offset is just past the bad byte
 	case errors.As(err, &typ):
 		off = typ.Offset
 		err = fieldError(err)

@@ -1,0 +1,214 @@
+package redact
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// replaceAll is the reference for one rule on one text: every non-empty
+// leftmost-first match replaced by target.
+func replaceAll(re *regexp.Regexp, text, target string) string {
+	var b strings.Builder
+	prev := 0
+	for _, loc := range re.FindAllStringIndex(text, -1) {
+		if loc[0] == loc[1] {
+			continue
+		}
+		b.WriteString(text[prev:loc[0]])
+		b.WriteString(target)
+		prev = loc[1]
+	}
+	b.WriteString(text[prev:])
+	return b.String()
+}
+
+// tokens lists the JSON tokens of doc, passing every string that is not an
+// opaque value (see Apply) through fn.
+func tokens(doc []byte, fn func(string) string) ([]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var out []any
+	var objects []bool // open containers: object or array
+	inObject := func() bool { return len(objects) > 0 && objects[len(objects)-1] }
+	expectKey := false
+	kind := unitText // of the value after the key just read
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch v := tok.(type) {
+		case json.Delim:
+			out = append(out, v)
+			switch v {
+			case '{', '[':
+				objects = append(objects, v == '{')
+				expectKey = v == '{'
+			default:
+				objects = objects[:len(objects)-1]
+				expectKey = inObject()
+			}
+			kind = unitText
+			continue
+		case string:
+			switch {
+			case expectKey && inObject():
+				out = append(out, fn(v))
+				kind = keyKind([]byte(v))
+				expectKey = false
+				continue
+			case kind == unitOpaque, kind == unitData && isBase64Blob([]byte(v)):
+				out = append(out, v)
+			default:
+				out = append(out, fn(v))
+			}
+		default:
+			out = append(out, tok)
+		}
+		kind = unitText
+		expectKey = inObject()
+	}
+}
+
+// FuzzApply checks, for any rule and any JSON document, that the output is
+// valid JSON whose strings are exactly the input's with the rule applied to
+// each, and that the report is consistent. Detectors run too, on other
+// documents, where only validity and consistency are checked.
+func FuzzApply(f *testing.F) {
+	for _, s := range []struct{ body, source, target string }{
+		{`{"a":"hello acme","b":["acme",1,{"acme":null}]}`, "acme", "corp"},
+		{`{"a":"x\"y\\z\n"}`, `["\\\n]`, "\"\\\n"},
+		{`["a\u00e9b","\ud83d\ude00"]`, `.`, "."},
+		{`{"signature":"acme","data":"acme","x":"acme"}`, "acme", ""},
+		{`{"content":"key sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAA and AKIAZ7Q2XK4M9T3LR8WP"}`, "(?i)KEY", "k"},
+		{`"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"`, "^-", "+"},
+		{`{"a":"a,b","c":"d"}`, `a","c`, "X"},
+		{`[" x ", "  "]`, `\s*`, "_"},
+	} {
+		f.Add([]byte(s.body), s.source, s.target)
+	}
+	f.Add(claudeBody(8<<10, true), `[a-z]+@acme-corp\.com`, "user@example.com")
+	f.Fuzz(func(t *testing.T, body []byte, source, target string) {
+		rules := []Rule{{Source: source, Target: target}}
+		plain, err := Compile(rules, noDetectors())
+		if err != nil {
+			return
+		}
+		all := mustCompile(t, rules, Options{Detectors: allDetectors(true)})
+		valid := json.Valid(body)
+		for _, filter := range []*Filter{plain, all} {
+			out, rep := filter.Apply("claude", body)
+			if valid && !json.Valid(out) {
+				t.Fatalf("valid input %q became invalid %q", body, out)
+			}
+			if rep.Counts == nil && !bytes.Equal(out, body) {
+				t.Fatalf("output changed without a report: %q -> %q", body, out)
+			}
+			n, prev := 0, 0
+			for _, sp := range rep.Spans {
+				if sp.Start < prev || sp.End < sp.Start || sp.End > len(out) {
+					t.Fatalf("span %+v out of order or range", sp)
+				}
+				prev = sp.Start
+			}
+			for _, c := range rep.Counts {
+				n += c
+			}
+			if n != len(rep.Spans) {
+				t.Fatalf("counts %v but %d spans", rep.Counts, len(rep.Spans))
+			}
+		}
+		if !valid || !utf8.Valid(body) || !utf8.ValidString(target) {
+			return
+		}
+		re := regexp.MustCompile(plain.matchers[0].re.String())
+		want, err := tokens(body, func(s string) string { return replaceAll(re, s, target) })
+		if err != nil {
+			return
+		}
+		out, _ := plain.Apply("claude", body)
+		got, err := tokens(out, func(s string) string { return s })
+		if err != nil {
+			t.Fatalf("output does not tokenize: %v", err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("rule %q -> %q on %q:\n got  %q\n want %q", source, target, body, got, want)
+		}
+	})
+}
+
+// FuzzWindows checks that running a rule only around its literals (in raw,
+// escaped JSON, or in decoded text) finds exactly what running it over the
+// whole text finds.
+func FuzzWindows(f *testing.F) {
+	long := strings.Repeat("lorem ipsum dolor sit amet, ", 20)
+	for _, s := range []struct{ pattern, text string }{
+		{`CUST-[0-9]{6}`, long + "CUST-123456 " + long + "CUST-7 CUST-999999"},
+		{`\bacme\b`, long + "acme xacme acme\nacme"},
+		{`(?m)^id: \w{3}$`, long + "\nid: abc\nid: abcd\n" + long},
+		{`(?i)falcon|eagle`, long + "FALCON\t\"eagle\" " + long},
+		{`[a-z]{2,8}@x\.io`, long + "mail bob@x.io, alice.b@x.io " + long},
+		{`a.{0,40}z`, long + "a\u00e9\u2028\U0001F600z " + long},
+		{`"q"`, long + `say "q" \ "q"` + long},
+	} {
+		f.Add(s.pattern, s.text)
+	}
+	f.Fuzz(func(t *testing.T, pattern, text string) {
+		if len(pattern) > 100 || !utf8.ValidString(text) {
+			return
+		}
+		re, tree, err := compileSource(pattern)
+		if err != nil {
+			return
+		}
+		m := newMatcher(re, tree, "#")
+		var want []int
+		for _, loc := range re.FindAllStringIndex(text, -1) {
+			if loc[1] > loc[0] {
+				want = append(want, loc...)
+			}
+		}
+		sc := new(scratch)
+		if got := m.find([]byte(text), sc, nil); !reflect.DeepEqual(got, want) && (len(got) > 0 || len(want) > 0) {
+			t.Fatalf("%q: windows over decoded text found %v, whole text %v", pattern, got, want)
+		}
+		// The same through the raw JSON form, from the literals found there.
+		raw := []byte(jsonString(text))
+		raw = raw[1 : len(raw)-1]
+		var hits []span
+		for _, n := range m.raw {
+			hits = n.findAll(raw, hits)
+		}
+		if m.raw == nil {
+			return
+		}
+		slices.SortFunc(hits, func(a, b span) int { return a.start - b.start })
+		edits := m.viaHits(raw, true, hits, sc, nil)
+		var b []byte
+		prev := 0
+		for _, e := range edits {
+			b = append(append(b, raw[prev:e.start]...), e.repl...)
+			prev = e.end
+		}
+		b = append(b, raw[prev:]...)
+		var got string
+		if err := json.Unmarshal([]byte(`"`+string(b)+`"`), &got); err != nil {
+			t.Fatalf("%q: edits broke the string: %v", pattern, err)
+		}
+		if w := replaceAll(re, text, "#"); got != w {
+			t.Fatalf("%q on %q:\n got  %q\n want %q", pattern, text, got, w)
+		}
+	})
+}
+
