@@ -67,7 +67,10 @@ type ImportedSource struct {
 // under home/data into this store, once: each file is imported in one
 // transaction together with a mark that it was, so running it again (even
 // after a crash halfway) neither duplicates nor loses anything. Missing files
-// are not an error. Imported records get new ids, above those that exist.
+// are not an error. Imported records get new ids above those that exist, so
+// List, which orders by id, shows them first; filter by time to see them in
+// time order. An import holds the writer's connection while it runs, so the
+// live log waits (in its queue) until the import is done.
 // Usage totals from history_usage.json have no time or model: they are
 // counted in the hour before the oldest imported request of their service
 // (or the hour the file was last written) with no model and zero requests.

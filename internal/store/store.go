@@ -24,7 +24,9 @@ var ErrClosed = errors.New("request log is closed")
 // where a field says "negative: …", a negative value turns the limit off.
 type Options struct {
 	// QueueSize bounds the records waiting for the writer (default 4096).
-	// Add drops a record, rather than block, when the queue is full.
+	// Add drops a record, rather than block, when the queue is full. It
+	// should hold at least a FlushInterval's worth of records: the writer
+	// lets them gather for that long, or until a batch is full.
 	QueueSize int
 	// BatchSize is the most records committed in one transaction (default 512).
 	BatchSize int
@@ -102,6 +104,23 @@ func (o Options) withDefaults() Options {
 	}
 	return o
 }
+
+// Log is what the daemon, the UI and the CLI need of a request log. *DB
+// implements it on SQLite; a server database shared by several instances
+// could implement it too.
+type Log interface {
+	Add(rec *api.Record) bool
+	Flush(ctx context.Context) error
+	List(ctx context.Context, q Query) ([]api.Record, error)
+	Get(ctx context.Context, id int64) (*api.Record, error)
+	Count(ctx context.Context, q Query) (int, error)
+	Stats(ctx context.Context, q StatsQuery) ([]StatsRow, error)
+	Prune(ctx context.Context) (PruneResult, error)
+	Status() Status
+	Close() error
+}
+
+var _ Log = (*DB)(nil)
 
 // DB is the request log. Add is safe to call from any goroutine and never
 // blocks; every other method is safe for concurrent use as well.
@@ -217,7 +236,8 @@ func openSeeded(ctx context.Context, path string, quickCheck bool) (handles, int
 // to 0 when the queue is full or the DB is closed.
 //
 // Add takes ownership of rec: the caller must not change it afterwards.
-// Bodies longer than Options.BodyCap are cut when written.
+// Bodies longer than Options.BodyCap are cut when written; a zero rec.Time
+// is stored as the time of writing.
 func (db *DB) Add(rec *api.Record) bool {
 	if rec == nil {
 		return false

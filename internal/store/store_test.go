@@ -569,3 +569,15 @@ func TestKillKeepsCommitted(t *testing.T) {
 		t.Errorf("rollups disagree with rows after kill: %+v vs %d rows", rows, total)
 	}
 }
+
+func TestZeroTimeStoredAsNow(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	db := openTest(t, Options{Now: func() time.Time { return now }})
+	rec := &api.Record{Service: "claude", Status: 200}
+	db.Add(rec)
+	flush(t, db)
+	got, err := db.Get(context.Background(), rec.ID)
+	if err != nil || !got.Time.Equal(now) {
+		t.Errorf("Get = %+v, %v; want time %v", got, err, now)
+	}
+}

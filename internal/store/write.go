@@ -50,9 +50,13 @@ func (r *row) rollupModel() string {
 
 // encode turns a record into a row, capping and compressing its bodies.
 func (db *DB) encode(rec *api.Record) (row, error) {
+	at := rec.Time
+	if at.IsZero() {
+		at = db.opt.Now()
+	}
 	r := row{
 		id:             rec.ID,
-		ts:             rec.Time.UnixNano(),
+		ts:             at.UnixNano(),
 		service:        rec.Service,
 		config:         rec.Config,
 		modelRequested: rec.ModelRequested,
@@ -272,8 +276,8 @@ func (db *DB) run() {
 }
 
 // take encodes one record into pending. When failures have piled up more
-// than QueueSize (or BatchSize) records, the oldest are given up and
-// counted as lost.
+// than QueueSize + BatchSize records (more than a healthy writer ever
+// holds), the oldest are given up and counted as lost.
 func (w *writer) take(rec *api.Record) {
 	r, err := w.db.encode(rec)
 	if err != nil {
@@ -282,7 +286,7 @@ func (w *writer) take(rec *api.Record) {
 		return
 	}
 	w.pending = append(w.pending, r)
-	if over := len(w.pending) - max(w.db.opt.QueueSize, w.db.opt.BatchSize); over > 0 {
+	if over := len(w.pending) - (w.db.opt.QueueSize + w.db.opt.BatchSize); over > 0 {
 		clear(w.pending[:over])
 		w.pending = w.pending[over:]
 		w.db.lost.Add(int64(over))
