@@ -125,12 +125,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return bench0(ctx, cfg, stdout, stderr)
+	return runBench(ctx, cfg, stdout, stderr)
 }
 
-// bench0 sets up the upstream and the targets, runs the chosen scenarios and
+// runBench sets up the upstream and the targets, runs the chosen scenarios and
 // reports.
-func bench0(ctx context.Context, cfg config, stdout, stderr io.Writer) (err error) {
+func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err error) {
 	started := time.Now()
 	logf := func(format string, args ...any) {
 		fmt.Fprintf(stderr, "%6.1fs  %s\n", time.Since(started).Seconds(), fmt.Sprintf(format, args...))
@@ -197,6 +197,9 @@ func bench0(ctx context.Context, cfg config, stdout, stderr io.Writer) (err erro
 	}
 	b.targets = append(b.targets, ct)
 	logf("targets ready: %s", strings.Join(b.names(), ", "))
+	for _, t := range b.proxies() {
+		logf("%s pid %d", t.Name, t.PID)
+	}
 	if wants(6) {
 		if err := b.idleRSS(); err != nil {
 			return err

@@ -76,7 +76,7 @@ func (p perRound) added() map[string]float64 {
 	return out
 }
 
-// lessThan returns a check that CLP's value is at most that of the named
+// atMost returns a check that CLP's value is at most that of the named
 // target (or limit when other is "").
 func atMost(other string, limit float64) func(map[string]float64) bool {
 	return func(v map[string]float64) bool {
@@ -272,7 +272,7 @@ func sizeLabel(n int) string {
 	return fmt.Sprintf("%d KB body", n>>10)
 }
 
-// sortedNames returns the keys of m in report order.
+// names returns the target names in report order.
 func (b *bench) names() []string {
 	out := make([]string, 0, len(b.targets))
 	for _, t := range b.targets {

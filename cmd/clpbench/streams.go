@@ -96,63 +96,15 @@ func (b *bench) manyStreams(ctx context.Context) error {
 	b.add(row{Scenario: sc, Metric: "gap between events p99", Unit: "µs", Vals: gap99.medianOf()})
 	b.add(row{Scenario: sc, Metric: "added gap p99", Unit: "µs", Vals: gap99.added(), Aim: "≤ stdlib", Met: atMost("stdlib", 0)})
 	b.add(row{Scenario: sc, Metric: fmt.Sprintf("stalls (gap > %s) per run", stallGap), Unit: "", Vals: stalls.medianOf(), Aim: "≤ stdlib", Met: atMost("stdlib", 0)})
-	b.add(row{Scenario: sc, Metric: "lost events per run", Unit: "", Vals: lost.medianOf(), Aim: "0", Met: atMost("", 0)})
+	lostSum := map[string]float64{}
+	for k, v := range lost {
+		for _, x := range v {
+			lostSum[k] += x
+		}
+	}
+	b.add(row{Scenario: sc, Metric: "lost events, all rounds", Unit: "", Vals: lostSum, Aim: "0", Met: atMost("", 0)})
 	b.add(row{Scenario: sc, Metric: "proxy RSS growth per open stream", Unit: "KB", Vals: rss.medianOf(), Aim: "≤ 40", Met: atMost("", 40)})
 	b.log("scenario 4 done")
 	return nil
 }
 
-// lifecycle is scenario 6: `clp start` to ready (median of several starts)
-// and idle RSS of every proxy after start, before any load. It leaves CLP
-// running.
-func (b *bench) lifecycle(ctx context.Context, c *clpInstance, starts int) (*target, error) {
-	var ds []float64
-	for i := range starts {
-		d, err := c.start(ctx)
-		if err != nil {
-			return nil, err
-		}
-		ds = append(ds, float64(d)/float64(time.Millisecond))
-		if i < starts-1 {
-			if err := c.stop(); err != nil {
-				return nil, err
-			}
-		}
-	}
-	t, err := c.target(ctx)
-	if err != nil {
-		return nil, err
-	}
-	b.add(row{Scenario: "6 lifecycle", Metric: fmt.Sprintf("clp start to ready (median of %d)", starts), Unit: "ms",
-		Vals: map[string]float64{"clp": median(ds)}, Aim: "≤ 100", Met: atMost("", 100)})
-	return t, nil
-}
-
-// idleRSS records the resident memory of every proxy before any load.
-func (b *bench) idleRSS() error {
-	time.Sleep(300 * time.Millisecond) // let the daemon finish its start-up work
-	v := map[string]float64{}
-	for _, t := range b.proxies() {
-		n, err := procRSS(t.PID)
-		if err != nil {
-			return err
-		}
-		v[t.Name] = float64(n) / (1 << 20)
-	}
-	b.add(row{Scenario: "6 lifecycle", Metric: "idle RSS", Unit: "MB", Vals: v, Aim: "≤ 20", Met: atMost("", 20)})
-	return nil
-}
-
-// busyRSS records the resident memory of every proxy after the load.
-func (b *bench) busyRSS() error {
-	v := map[string]float64{}
-	for _, t := range b.proxies() {
-		n, err := procRSS(t.PID)
-		if err != nil {
-			return err
-		}
-		v[t.Name] = float64(n) / (1 << 20)
-	}
-	b.add(row{Scenario: "6 lifecycle", Metric: "RSS after all scenarios", Unit: "MB", Vals: v})
-	return nil
-}
