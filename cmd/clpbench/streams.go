@@ -107,4 +107,3 @@ func (b *bench) manyStreams(ctx context.Context) error {
 	b.log("scenario 4 done")
 	return nil
 }
-
