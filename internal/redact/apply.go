@@ -84,8 +84,7 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 		}
 	}
 	f.pre.scan(body, units, want, pos)
-	if !slices.ContainsFunc(f.matchers, func(m *matcher) bool { return m.raw == nil }) &&
-		!slices.ContainsFunc(pos, func(p []span) bool { return len(p) > 0 }) {
+	if !f.anyWork(want, pos) {
 		return body, rep
 	}
 	work := sc.work[:0]
@@ -117,6 +116,17 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 		return body, rep
 	}
 	return sc.assemble(body, &rep), rep
+}
+
+// anyWork reports whether some wanted matcher has literals in the body or
+// none to look for.
+func (f *Filter) anyWork(want []bool, pos [][]span) bool {
+	for i, m := range f.matchers {
+		if want[i] && (m.raw == nil || len(pos[i]) > 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // job says that matcher m must run on unit, where the prefilter found its

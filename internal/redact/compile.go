@@ -75,13 +75,15 @@ func Compile(rules []Rule, opt Options) (*Filter, error) {
 	var errs []error
 	f := &Filter{}
 	for i, r := range rules {
-		m, err := compileRule(r, opt)
-		if err != nil {
+		m, rerrs := compileRule(r, opt)
+		if len(rerrs) > 0 {
 			name := ""
 			if r.Name != "" {
-				name = " " + fmt.Sprintf("%q", r.Name)
+				name = fmt.Sprintf(" %q", r.Name)
 			}
-			errs = append(errs, fmt.Errorf("rule %d%s: %w", i+1, name, err))
+			for _, err := range rerrs {
+				errs = append(errs, fmt.Errorf("rule %d%s: %w", i+1, name, err))
+			}
 			continue
 		}
 		if r.On() {
@@ -117,7 +119,7 @@ func Compile(rules []Rule, opt Options) (*Filter, error) {
 	return f, nil
 }
 
-func compileRule(r Rule, opt Options) (*matcher, error) {
+func compileRule(r Rule, opt Options) (*matcher, []error) {
 	var errs []error
 	switch r.Op {
 	case "", OpReplace, OpRemove:
@@ -125,7 +127,10 @@ func compileRule(r Rule, opt Options) (*matcher, error) {
 		errs = append(errs, fmt.Errorf("op %q: want %q or %q", r.Op, OpReplace, OpRemove))
 	}
 	for _, s := range r.Services {
-		if s == "" || len(opt.Services) > 0 && !slices.Contains(opt.Services, s) {
+		switch {
+		case s == "":
+			errs = append(errs, errors.New("empty service name"))
+		case len(opt.Services) > 0 && !slices.Contains(opt.Services, s):
 			errs = append(errs, fmt.Errorf("service %q: want one of %s", s, strings.Join(opt.Services, ", ")))
 		}
 	}
@@ -146,7 +151,7 @@ func compileRule(r Rule, opt Options) (*matcher, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, errs
 	}
 	target := strings.ToValidUTF8(r.Target, "\uFFFD")
 	if r.Op == OpRemove {

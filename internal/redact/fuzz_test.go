@@ -98,7 +98,7 @@ func FuzzApply(f *testing.F) {
 	} {
 		f.Add([]byte(s.body), s.source, s.target)
 	}
-	f.Add(claudeBody(8<<10, true), `[a-z]+@acme-corp\.com`, "user@example.com")
+	f.Add(claudeBody(2<<10, true), `[a-z]+@acme-corp\.com`, "user@example.com")
 	f.Fuzz(func(t *testing.T, body []byte, source, target string) {
 		rules := []Rule{{Source: source, Target: target}}
 		plain, err := Compile(rules, noDetectors())
