@@ -11,6 +11,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/balance"
 	"github.com/clp-proxy/clp/internal/store"
 )
 
@@ -66,4 +67,16 @@ func (c *Client) Events(ctx context.Context, fn func(api.Event)) error {
 			fn(ev)
 		}
 	}
+}
+
+// Health returns the balancing health of service's configs.
+func (c *Client) Health(ctx context.Context, service string) ([]balance.Health, error) {
+	var h []balance.Health
+	err := c.do(ctx, http.MethodGet, "/api/v1/services/"+url.PathEscape(service)+"/health", nil, &h)
+	return h, err
+}
+
+// ResetHealth clears the failures and exclusion of config name ("" for all).
+func (c *Client) ResetHealth(ctx context.Context, service, name string) error {
+	return c.do(ctx, http.MethodPost, "/api/v1/services/"+url.PathEscape(service)+"/health/reset?config="+url.QueryEscape(name), nil, nil)
 }

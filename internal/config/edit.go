@@ -105,28 +105,7 @@ func unknownConfig(service, name string, obj object) error {
 	return fmt.Errorf("%w %q for %s: known configs are %s", ErrUnknownConfig, name, service, strings.Join(names, ", "))
 }
 
-// SetEnabled enables or disables config name of service without deleting it
-// (the optional "disabled" field; enabling removes it).
+// SetEnabled enables or disables config name of service without deleting it.
 func SetEnabled(home, service, name string, enabled bool) error {
-	return editService(home, service, func(obj object) (object, error) {
-		for i, m := range obj {
-			if m.Key != name {
-				continue
-			}
-			entry, err := parseObject(m.Value)
-			if err != nil {
-				return nil, fmt.Errorf("config %q: %w", m.Key, err)
-			}
-			if enabled {
-				entry = entry.del("disabled")
-			} else {
-				entry = entry.set("disabled", json.RawMessage("true"))
-			}
-			if obj[i].Value, err = marshal(entry); err != nil {
-				return nil, err
-			}
-			return obj, nil
-		}
-		return nil, unknownConfig(service, name, obj)
-	})
+	return SetDisabled(home, service, name, !enabled)
 }
