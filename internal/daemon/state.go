@@ -87,7 +87,14 @@ func (d *Daemon) Status() api.Status {
 		st.Problems = append(st.Problems, api.Problem{File: filepath.Join(d.env.DataDir(), "clp.db"), Message: "request log unavailable: " + d.storeErr.Error()})
 	}
 	if d.store != nil {
-		st.LogDropped = d.store.Dropped()
+		ls := d.store.Status()
+		st.LogDropped = ls.Dropped + ls.Lost
+		if ls.Recovered != "" {
+			st.Problems = append(st.Problems, api.Problem{File: ls.Path, Message: "the request log was damaged (" + ls.RecoveredReason + "); it was moved to " + ls.Recovered + " and a new one started"})
+		}
+		if ls.Failing {
+			st.Problems = append(st.Problems, api.Problem{File: ls.Path, Message: "writing the request log fails (" + ls.LastError + "); proxying continues and records are kept in memory until it works again"})
+		}
 	}
 	for _, s := range api.Services {
 		svc := snap.Service(s.Name)
