@@ -5,6 +5,7 @@
 //
 //	clpbench [flags]          run the scenarios
 //	clpbench baseline [flags] serve the stdlib baseline proxy (used internally)
+//	clpbench upstream [flags] serve the fake upstream alone (for manual runs)
 package main
 
 import (
@@ -118,6 +119,20 @@ func run(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		return serveBaseline(*listen, *up, *pool)
+	}
+	if len(args) > 0 && args[0] == "upstream" {
+		fs := flag.NewFlagSet("clpbench upstream", flag.ContinueOnError)
+		listen := fs.String("listen", "127.0.0.1:0", "listen address")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", *listen)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "http://"+ln.Addr().String())
+		srv := &http.Server{Handler: upstream(), ReadHeaderTimeout: 10 * time.Second}
+		return srv.Serve(ln)
 	}
 	cfg, err := parseFlags(args, stderr)
 	if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -71,4 +72,46 @@ func TestBaselineProxyStreams(t *testing.T) {
 	if spaced < len(proxied.Gaps)/2 {
 		t.Errorf("gaps %v: events coalesced", proxied.Gaps)
 	}
+}
+
+// TestExactBody checks the inbound body ends with io.EOF together with its
+// last byte and never reads the underlying body again after that.
+func TestExactBody(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		n    int64
+		want string
+	}{
+		{"exact", "hello", 5, "hello"},
+		{"longer underlying", "hello world", 5, "hello"},
+		{"short underlying", "hi", 5, "hi"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			under := &countingReader{r: strings.NewReader(tt.data)}
+			b := &exactBody{rc: io.NopCloser(under), n: tt.n}
+			got, err := io.ReadAll(b)
+			if err != nil || string(got) != tt.want {
+				t.Errorf("ReadAll = %q, %v; want %q", got, err, tt.want)
+			}
+			reads := under.reads
+			if k, err := b.Read(make([]byte, 8)); k != 0 || err != io.EOF {
+				t.Errorf("Read after end = %d, %v; want 0, EOF", k, err)
+			}
+			if under.reads != reads {
+				t.Errorf("underlying body read again after the end")
+			}
+		})
+	}
+}
+
+type countingReader struct {
+	r     io.Reader
+	reads int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	c.reads++
+	return c.r.Read(p)
 }

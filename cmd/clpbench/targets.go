@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -179,7 +180,7 @@ func baselineProxy(upstreamURL *url.URL, pool int) http.Handler {
 		WriteBufferSize:     32 << 10,
 		ReadBufferSize:      32 << 10,
 	}
-	return &httputil.ReverseProxy{
+	rp := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(upstreamURL)
 			r.Out.Host = upstreamURL.Host
@@ -187,7 +188,40 @@ func baselineProxy(upstreamURL *url.URL, pool int) http.Handler {
 		Transport:     tr,
 		FlushInterval: -1,
 	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > 0 {
+			r.Body = &exactBody{rc: r.Body, n: r.ContentLength}
+		}
+		rp.ServeHTTP(w, r)
+	})
 }
+
+// exactBody ends an inbound body with io.EOF as soon as its Content-Length
+// has been read. Without it the Transport reads once more after the last byte
+// to check the length; when the upstream has already answered, the server has
+// closed the inbound body by then, the extra read fails and the Transport
+// drops the upstream connection mid-stream (golang/go#40747).
+type exactBody struct {
+	rc io.ReadCloser
+	n  int64
+}
+
+func (b *exactBody) Read(p []byte) (int, error) {
+	if b.n <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > b.n {
+		p = p[:b.n]
+	}
+	k, err := b.rc.Read(p)
+	b.n -= int64(k)
+	if b.n <= 0 && err == nil {
+		err = io.EOF
+	}
+	return k, err
+}
+
+func (b *exactBody) Close() error { return b.rc.Close() }
 
 // serveBaseline is the hidden `clpbench baseline` command: it serves
 // baselineProxy on listen and prints "ready" once it accepts connections.
