@@ -31,3 +31,16 @@ func allDetectors(on bool) map[string]bool {
 	}
 	return m
 }
+
+// BenchmarkCompile compiles the 20 rules and every detector, as a reload of
+// filter.json does.
+func BenchmarkCompile(b *testing.B) {
+	rules := benchRules()
+	opt := Options{Detectors: allDetectors(true)}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compile(rules, opt); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

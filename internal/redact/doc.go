@@ -1,9 +1,27 @@
-// Package redact is CLP's request filter: the user's rules from filter.json
-// and built-in secret detectors, applied to a request body before it leaves
-// the machine (DESIGN §8). It is pure: no IO, no clock, no logging.
+// Package redact is CLP's request filter (DESIGN §8): the user's rules from
+// filter.json and built-in secret detectors, applied to a request body before
+// it leaves the machine and before it is logged. It is pure: no IO, no clock,
+// no logging.
 //
-// Parse rules with ParseRules, build a Filter with Compile, and call
-// Filter.Apply on each attempt's body. The Report says how many replacements
-// each rule or detector made and where they are in the output, with masked
-// previews; it never holds the replaced text.
+// ParseRules reads filter.json, Compile checks the rules and builds a Filter
+// (reporting every bad rule at once), and Filter.Apply filters one body. A
+// Filter is immutable and safe for concurrent use.
+//
+// What is matched: in a JSON body, the value of each string (keys included),
+// decoded, so "\n" is a newline to a pattern and no match can span two
+// strings or touch the document's structure; replacements are written back
+// JSON-escaped, leaving every other byte as it was. Server-issued blobs
+// ("signature", "encrypted_content") and base64 "data" are left alone. A body
+// that is not JSON is matched as raw text.
+//
+// How it stays fast: every rule and detector is reduced to literals that its
+// matches must contain (derived from the regular expression, or listed with
+// the detector). One pass over the body looks for all of them at once, by
+// byte pairs; regular expressions run only in small windows around the
+// literals found, decoding only those windows. A body in which nothing
+// matches is returned as is, without copying or allocating.
+//
+// The Report tells how many replacements each rule or detector made and where
+// they lie in the output, with a masked preview; it never holds the replaced
+// text.
 package redact

@@ -98,7 +98,9 @@ func FuzzApply(f *testing.F) {
 	} {
 		f.Add([]byte(s.body), s.source, s.target)
 	}
-	f.Add(claudeBody(2<<10, true), `[a-z]+@acme-corp\.com`, "user@example.com")
+	f.Add([]byte(`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":[{"type":"text","text":"mail jo@acme-corp.com\nDB_PASSWORD=hunter2hunter2"}]},`+
+		`{"role":"assistant","content":[{"type":"thinking","thinking":"ok","signature":"EqQBCkgIBxAB"},{"type":"tool_use","id":"toolu_01","name":"Read","input":{"file_path":"/src/a.go"}}]}],"stream":true}`),
+		`[a-z]+@acme-corp\.com`, "user@example.com")
 	f.Fuzz(func(t *testing.T, body []byte, source, target string) {
 		rules := []Rule{{Source: source, Target: target}}
 		plain, err := Compile(rules, noDetectors())
@@ -211,4 +213,3 @@ func FuzzWindows(f *testing.F) {
 		}
 	})
 }
-

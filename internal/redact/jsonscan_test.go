@@ -65,11 +65,11 @@ func TestDecodeString(t *testing.T) {
 		{`a\nb\tc\"d\\e\/f\bg\fh\ri`, "a\nb\tc\"d\\e/f\bg\fh\ri"},
 		{`caf\u00e9 \u20AC`, "café €"},
 		{`\ud83d\ude00!`, "😀!"},
-		{`\ud83d!`, "\uFFFD!"},  // lone high surrogate
-		{`\ude00`, "\uFFFD"},    // lone low surrogate
-		{`\x41`, `\x41`},        // unknown escape kept as is
-		{`\u12G4`, `\u12G4`},    // bad hex kept as is
-		{`end\`, `end\`},        // trailing backslash
+		{`\ud83d!`, "\uFFFD!"}, // lone high surrogate
+		{`\ude00`, "\uFFFD"},   // lone low surrogate
+		{`\x41`, `\x41`},       // unknown escape kept as is
+		{`\u12G4`, `\u12G4`},   // bad hex kept as is
+		{`end\`, `end\`},       // trailing backslash
 	}
 	for _, tt := range tests {
 		got, escs, n := decodeString([]byte(tt.raw), nil, nil, len(tt.raw))

@@ -21,7 +21,7 @@ func TestAnalyze(t *testing.T) {
 		{`(?i)falcon`, []lit{{s: "falcon", fold: true}}, 0, 0, 6},
 		{`API_?KEY`, []lit{{s: "APIKEY"}, {s: "API_KEY"}}, 0, 0, 6},
 		{`[Aa]cme`, []lit{{s: "acme", fold: true}}, 0, 0, 4}, // the parser turns [Aa] into a folding a
-		{`keys?`, []lit{{s: "key"}}, 1, 1, 3},                 // "keys" is found as "key"
+		{`keys?`, []lit{{s: "key"}}, 1, 1, 3},                // "keys" is found as "key"
 		{`foo|bar`, []lit{{s: "foo"}, {s: "bar"}}, 0, 0, 3},
 		{`x+secret`, []lit{{s: "secret"}}, unbounded, 0, 7},
 		{`(?:ab)+`, []lit{{s: "ab"}}, unbounded, unbounded, 2},

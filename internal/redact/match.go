@@ -118,19 +118,19 @@ func (m *matcher) needed(raw []byte) bool {
 func (m *matcher) ruleViaHits(raw []byte, isJSON bool, hits []span, sc *scratch, edits []edit) []edit {
 	wins := sc.wins[:0]
 	for _, h := range hits {
-		wins = append(wins, span{
+		w := span{
 			start: max(0, h.start-maxEscape*m.before-8),
 			end:   min(len(raw), h.end+maxEscape*m.after+8),
-		})
+		}
+		if isJSON { // whole escapes only
+			w.start, w.end = escapeStart(raw, w.start), escapeEnd(raw, w.end)
+		}
+		wins = append(wins, w)
 	}
 	wins = mergeSpans(wins)
 	sc.wins = wins
 	for _, w := range wins {
-		end := w.end
-		if isJSON {
-			end = escapeEnd(raw, end)
-		}
-		v := sc.window(raw[:end], isJSON, w.start, end)
+		v := sc.window(raw[:w.end], isJSON, w.start, w.end)
 		edits = m.editsIn(&v, m.find(v.text, sc, sc.locs[:0]), isJSON, edits)
 	}
 	return edits
@@ -197,15 +197,15 @@ func (m *matcher) find(text []byte, sc *scratch, locs []int) []int {
 				wins = append(wins, span{start: max(0, s-m.before), end: min(len(text), e+m.after)})
 			}
 		}
-		slices.SortFunc(wins, func(a, b span) int { return a.start - b.start })
 		wins = mergeSpans(wins)
 	} else {
 		wins = append(wins, span{start: 0, end: len(text)})
 	}
 	sc.wins2 = wins
 	for _, w := range wins {
-		// One byte on each side lets \b, (?m)^ and $ see their context;
-		// no match can start or end in it (see windowing in the tests).
+		// One byte on each side lets \b, (?m)^ and $ see their context. No
+		// match can start or end in it: every match holds a literal and
+		// lies within reach of it, inside the window (FuzzWindows checks).
 		cs, ce := max(0, w.start-1), min(len(text), w.end+1)
 		for _, loc := range m.re.FindAllIndex(text[cs:ce], -1) {
 			if loc[1] > loc[0] {

@@ -3,6 +3,8 @@ package redact
 import (
 	"bytes"
 	"encoding/binary"
+	"maps"
+	"math/bits"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -193,17 +195,10 @@ func byteRank(c byte, fold bool) int {
 // pair are checked. Shorter literals, and folding ones without a usable
 // pair, are searched one by one.
 type prefilter struct {
-	bits    [1 << 13]byte // bigram b[i]<<8|b[i+1] registered
-	slots   []slot        // open-addressed: bigram -> its probes
-	buckets [][]probe
+	bits    [1 << 10]uint64 // bit x: bigram x = b[i]<<8|b[i+1] is registered
+	rank    [1 << 10]uint16 // set bits in the words before each word
+	buckets [][]probe       // the probes of each registered bigram, by bigram
 	single  []probe
-}
-
-// slot maps a registered bigram to its bucket (an index in buckets).
-type slot struct {
-	pair   uint16
-	bucket uint16
-	used   bool
 }
 
 // probe is a literal of matcher m whose pair sits at offset off.
@@ -218,7 +213,7 @@ const maxPairs = 4096
 
 func newPrefilter(ms []*matcher) *prefilter {
 	p := &prefilter{}
-	index := map[uint16]int{}
+	index := map[uint16][]probe{}
 	for i, m := range ms {
 		for _, n := range m.raw {
 			offs, ok := pairOffsets(n)
@@ -228,45 +223,31 @@ func newPrefilter(ms []*matcher) *prefilter {
 			}
 			for _, off := range offs {
 				for _, x := range pairVariants(n.s[off], n.s[off+1], n.fold) {
-					p.bits[x>>3] |= 1 << (x & 7)
-					b, ok := index[x]
-					if !ok {
-						b = len(p.buckets)
-						index[x] = b
-						p.buckets = append(p.buckets, nil)
-					}
-					p.buckets[b] = append(p.buckets[b], probe{m: i, n: n, off: off})
+					index[x] = append(index[x], probe{m: i, n: n, off: off})
 				}
 			}
 		}
 	}
-	size := 64
-	for size < 4*len(index) {
-		size *= 2
+	pairs := slices.Sorted(maps.Keys(index))
+	for _, x := range pairs {
+		p.bits[x>>6] |= 1 << (x & 63)
+		p.buckets = append(p.buckets, index[x])
 	}
-	p.slots = make([]slot, size)
-	for x, b := range index {
-		h := pairHash(x, size)
-		for p.slots[h].used {
-			h = (h + 1) & (size - 1)
-		}
-		p.slots[h] = slot{pair: x, bucket: uint16(b), used: true}
+	n := 0
+	for w := range p.bits {
+		p.rank[w] = uint16(n)
+		n += bits.OnesCount64(p.bits[w])
 	}
 	return p
 }
 
-func pairHash(x uint16, size int) int {
-	return int(uint32(x)*0x9E3779B1>>16) & (size - 1)
-}
+// has reports whether bigram x is registered.
+func (p *prefilter) has(x uint16) bool { return p.bits[x>>6]>>(x&63)&1 != 0 }
 
-// probes returns the probes registered for bigram x.
+// probes returns the probes registered for bigram x, which must be.
 func (p *prefilter) probes(x uint16) []probe {
-	for h := pairHash(x, len(p.slots)); p.slots[h].used; h = (h + 1) & (len(p.slots) - 1) {
-		if p.slots[h].pair == x {
-			return p.buckets[p.slots[h].bucket]
-		}
-	}
-	return nil
+	w := p.bits[x>>6] & (1<<(x&63) - 1)
+	return p.buckets[int(p.rank[x>>6])+bits.OnesCount64(w)]
 }
 
 // pairOffsets picks, for each parity, the offset of n's rarest byte pair.
@@ -338,25 +319,25 @@ func (p *prefilter) scanUnit(b []byte, i, end int, want []bool, pos [][]span) {
 		// Four pairs at a time; nearly always none is registered.
 		w := binary.BigEndian.Uint64(b[i:])
 		x0, x1, x2, x3 := uint16(w>>48), uint16(w>>32), uint16(w>>16), uint16(w)
-		if p.bits[x0>>3]&(1<<(x0&7))|p.bits[x1>>3]&(1<<(x1&7))|
-			p.bits[x2>>3]&(1<<(x2&7))|p.bits[x3>>3]&(1<<(x3&7)) == 0 {
+		if (p.bits[x0>>6]>>(x0&63)|p.bits[x1>>6]>>(x1&63)|
+			p.bits[x2>>6]>>(x2&63)|p.bits[x3>>6]>>(x3&63))&1 == 0 {
 			continue
 		}
-		for j := i; j < i+8; j += 2 {
-			p.check(b, j, want, pos)
+		for j, x := range [4]uint16{x0, x1, x2, x3} {
+			if p.has(x) {
+				p.check(b, i+2*j, x, want, pos)
+			}
 		}
 	}
 	for ; i+1 < end; i += 2 {
-		p.check(b, i, want, pos)
+		if x := uint16(b[i])<<8 | uint16(b[i+1]); p.has(x) {
+			p.check(b, i, x, want, pos)
+		}
 	}
 }
 
-// check records the literals whose registered pair sits at b[i:i+2].
-func (p *prefilter) check(b []byte, i int, want []bool, pos [][]span) {
-	x := uint16(b[i])<<8 | uint16(b[i+1])
-	if p.bits[x>>3]&(1<<(x&7)) == 0 {
-		return
-	}
+// check records the literals whose registered pair x sits at b[i:i+2].
+func (p *prefilter) check(b []byte, i int, x uint16, want []bool, pos [][]span) {
 	for _, pr := range p.probes(x) {
 		if !want[pr.m] {
 			continue
