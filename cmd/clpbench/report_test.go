@@ -85,7 +85,7 @@ func TestExactBody(t *testing.T) {
 	}{
 		{"exact", "hello", 5, "hello"},
 		{"longer underlying", "hello world", 5, "hello"},
-		{"short underlying", "hi", 5, "hi"},
+		{"short underlying", "hi", 5, "hi"}, // a truncated body may be read again; it keeps saying EOF
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,7 +99,7 @@ func TestExactBody(t *testing.T) {
 			if k, err := b.Read(make([]byte, 8)); k != 0 || err != io.EOF {
 				t.Errorf("Read after end = %d, %v; want 0, EOF", k, err)
 			}
-			if under.reads != reads {
+			if int64(len(tt.data)) >= tt.n && under.reads != reads {
 				t.Errorf("underlying body read again after the end")
 			}
 		})
