@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/json"
 	"errors"
 	"reflect"
 	"strings"
@@ -174,4 +175,37 @@ func TestRuleLabels(t *testing.T) {
 	if want := map[string]int{"rule 1": 1, "bee": 1, "rule 3": 1}; !reflect.DeepEqual(rep.Counts, want) {
 		t.Errorf("counts %v, want %v", rep.Counts, want)
 	}
+}
+
+// FuzzParseRules checks that any file either parses or fails cleanly, and
+// that what parses survives a round trip through encoding/json.
+func FuzzParseRules(f *testing.F) {
+	for _, s := range []string{``, `[]`, `null`, `{"source":"a","target":"b","op":"replace"}`,
+		`[{"source":"a","op":"remove","enabled":false,"services":["codex"]},{"name":"n","source":"(?i)x"}]`,
+		`[{"source":1}]`, `{"source":"a"`, `"x"`, "\xff"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rules, err := ParseRules(data)
+		if err != nil {
+			if rules != nil {
+				t.Fatalf("rules %v along with error %v", rules, err)
+			}
+			return
+		}
+		b, err := json.Marshal(rules)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := ParseRules(b)
+		if err != nil || len(again) != len(rules) {
+			t.Fatalf("round trip of %s: %v, %d rules, want %d", b, err, len(again), len(rules))
+		}
+		for i := range rules {
+			if rules[i].Source != again[i].Source || rules[i].Target != again[i].Target || rules[i].On() != again[i].On() {
+				t.Fatalf("rule %d changed in a round trip: %+v -> %+v", i, rules[i], again[i])
+			}
+		}
+		Compile(rules, Options{}) // must not panic
+	})
 }

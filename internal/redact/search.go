@@ -159,6 +159,13 @@ func pairRank(a, b byte, fold bool) int {
 	if 'a' <= a && a <= 'z' && 'a' <= b && b <= 'z' || a == ' ' || b == ' ' {
 		r += 30
 	}
+	const english = "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur"
+	if fold {
+		a, b = a|0x20, b|0x20
+	}
+	if strings.Contains(english, string([]byte{a, b})) {
+		r += 25
+	}
 	switch string([]byte{a, b}) {
 	case "//", "/*", "*/", "==", "!=", "->", "=>", ":=", "()", "{}", "[]", ");", ", ", ": ", ". ",
 		"= ", " =", "  ", "--", "__", "./", "..", `\n`, `\t`, `\"`, `\\`, `":`, `",`, `"}`:
