@@ -271,15 +271,11 @@ func describeDialError(err error) string {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// isStreamRequest reports whether the body asks for a stream; the
+// response's Content-Type is what the stream loop actually trusts.
 func isStreamRequest(body []byte) bool {
-	// A cheap look for "stream": true without decoding the body; the
-	// response's Content-Type is what the stream loop actually trusts.
-	i := bytes.Index(body, []byte(`"stream"`))
-	if i < 0 {
-		return false
-	}
-	rest := bytes.TrimLeft(body[i+len(`"stream"`):], " \t\r\n:")
-	return bytes.HasPrefix(rest, []byte("true"))
+	v, ok := jsonscan.Bool(body, "stream")
+	return ok && v
 }
 
 // fail answers with a protocol-shaped error CLP produced itself.
