@@ -211,6 +211,9 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err er
 		b.rows = b.rows[:0]
 	}
 	b.targets = append(b.targets, ct)
+	if out, err := c.run(ctx, "version"); err == nil {
+		b.clpVersion = strings.TrimSpace(string(out))
+	}
 	logf("targets ready: %s", strings.Join(b.names(), ", "))
 	for _, t := range b.proxies() {
 		logf("%s pid %d", t.Name, t.PID)

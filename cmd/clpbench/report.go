@@ -105,6 +105,9 @@ func (b *bench) table(w io.Writer) {
 // report writes the whole generated report: machine, settings, table.
 func (b *bench) report(w io.Writer, started time.Time, took time.Duration) {
 	fmt.Fprintf(w, "Machine: %s.\n\n", machine())
+	if b.clpVersion != "" {
+		fmt.Fprintf(w, "Measured: %s.\n\n", b.clpVersion)
+	}
 	fmt.Fprintf(w, "Run: %s, took %s. Settings: %s.\n\n", started.UTC().Format("2006-01-02 15:04 MST"), took.Round(time.Second), b.cfg)
 	if b.refTarget() != "nginx" {
 		fmt.Fprintf(w, "nginx is not installed on this machine, so the nginx column is absent and the aims that name nginx are judged against the stdlib baseline.\n\n")

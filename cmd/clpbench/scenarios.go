@@ -26,6 +26,8 @@ type bench struct {
 	client  *http.Client
 	rows    []row
 	log     func(format string, args ...any)
+
+	clpVersion string // `clp version` of the binary measured
 }
 
 func (b *bench) add(r row) { b.rows = append(b.rows, r) }

@@ -19,7 +19,7 @@ func (b *bench) manyStreams(ctx context.Context) error {
 	want := max(spec.Events, 3)
 	big := newClient(n)
 	defer big.CloseIdleConnections()
-	gap99, stalls, lost, rss := perRound{}, perRound{}, perRound{}, perRound{}
+	gap99, ttfe99, stalls, lost, rss := perRound{}, perRound{}, perRound{}, perRound{}, perRound{}
 	for r := range b.cfg.Rounds {
 		for _, t := range b.order(r) {
 			var rss0 int64
@@ -30,7 +30,7 @@ func (b *bench) manyStreams(ctx context.Context) error {
 				}
 			}
 			var mu sync.Mutex
-			var gaps []float64
+			var gaps, ttfes []float64
 			var nStall, nLost int
 			var peak int64
 			done := make(chan struct{})
@@ -69,6 +69,7 @@ func (b *bench) manyStreams(ctx context.Context) error {
 						}
 					}
 					gaps = append(gaps, micros(res.Gaps)...)
+					ttfes = append(ttfes, float64(res.TTFE)/float64(time.Microsecond))
 					nLost += want - res.Events
 				})
 			}
@@ -84,6 +85,7 @@ func (b *bench) manyStreams(ctx context.Context) error {
 			}
 			mu.Lock()
 			gap99[t.Name] = append(gap99[t.Name], percentile(gaps, 99))
+			ttfe99[t.Name] = append(ttfe99[t.Name], percentile(ttfes, 99))
 			stalls[t.Name] = append(stalls[t.Name], float64(nStall))
 			lost[t.Name] = append(lost[t.Name], float64(nLost+failed*want))
 			if t.PID != 0 {
@@ -93,6 +95,7 @@ func (b *bench) manyStreams(ctx context.Context) error {
 		}
 	}
 	sc := fmt.Sprintf("4 %d streams (%d events, %s apart)", n, want, spec.Delay)
+	b.add(row{Scenario: sc, Metric: "time to first event p99", Unit: "µs", Vals: ttfe99.medianOf()})
 	b.add(row{Scenario: sc, Metric: "gap between events p99", Unit: "µs", Vals: gap99.medianOf()})
 	b.add(row{Scenario: sc, Metric: "added gap p99", Unit: "µs", Vals: gap99.added(), Aim: "≤ stdlib", Met: atMost("stdlib", 0)})
 	b.add(row{Scenario: sc, Metric: fmt.Sprintf("stalls (gap > %s) per run", stallGap), Unit: "", Vals: stalls.medianOf(), Aim: "≤ stdlib", Met: atMost("stdlib", 0)})
