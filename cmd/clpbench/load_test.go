@@ -123,3 +123,5 @@ func TestUpstreamStream(t *testing.T) {
 		t.Errorf("doOnce = %v, %v", d, err)
 	}
 }
+
+func jsonValid(s string) bool { return json.Valid([]byte(s)) }
