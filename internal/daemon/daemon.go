@@ -49,11 +49,13 @@ type Daemon struct {
 	started time.Time
 	loader  *config.Loader
 
-	reloadMu  sync.Mutex
-	snap      atomic.Pointer[config.Snapshot]
-	states    map[string]*atomic.Pointer[proxy.State]
-	handlers  map[string]*proxy.Handler
-	pools     map[string]*balance.Pool
+	reloadMu sync.Mutex
+	snap     atomic.Pointer[config.Snapshot]
+	states   map[string]*atomic.Pointer[proxy.State]
+	handlers map[string]*proxy.Handler
+	pools    map[string]*balance.Pool
+	// filterMu guards filter and filterErr: apply writes them, Status reads.
+	filterMu  sync.Mutex
 	filter    *redact.Filter // the last filter that compiled
 	filterErr error
 	store     *store.DB // nil when the request log could not be opened

@@ -17,12 +17,16 @@ import (
 
 // apply publishes a snapshot: the next request of every service uses it.
 func (d *Daemon) apply(snap *config.Snapshot) {
-	if f, err := redact.Compile(snap.Filter, redact.Options{Detectors: snap.System.Detectors}); err != nil {
+	f, err := redact.Compile(snap.Filter, redact.Options{Detectors: snap.System.Detectors})
+	d.filterMu.Lock()
+	if err != nil {
 		d.filterErr = err
 		d.log.Error("filter rules rejected; keeping the last good ones", "err", err)
 	} else {
 		d.filter, d.filterErr = f, nil
 	}
+	filter := d.filter
+	d.filterMu.Unlock()
 	for _, s := range api.Services {
 		bs := snap.Balance.Service(s.Name)
 		d.pools[s.Name].Configure(bs)
@@ -32,7 +36,7 @@ func (d *Daemon) apply(snap *config.Snapshot) {
 			MaxBody: snap.System.MaxBodyBytes(),
 			Balance: bs,
 			Router:  &snap.Router,
-			Filter:  d.filter,
+			Filter:  filter,
 			Prices:  snap.Prices,
 			BodyCap: snap.System.BodyCap(),
 		})
@@ -80,9 +84,11 @@ func (d *Daemon) Status() api.Status {
 		StartedAt: d.started, Uptime: time.Since(d.started).Seconds(),
 		UIAddr: d.env.UIAddr(), Problems: append([]api.Problem(nil), snap.Problems...),
 	}
+	d.filterMu.Lock()
 	if d.filterErr != nil {
 		st.Problems = append(st.Problems, api.Problem{File: d.loader.Path("filter.json"), Message: d.filterErr.Error()})
 	}
+	d.filterMu.Unlock()
 	if d.storeErr != nil {
 		st.Problems = append(st.Problems, api.Problem{File: filepath.Join(d.env.DataDir(), "clp.db"), Message: "request log unavailable: " + d.storeErr.Error()})
 	}
