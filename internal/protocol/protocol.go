@@ -31,6 +31,11 @@ type Protocol interface {
 	// SessionKey identifies the conversation a request belongs to, for
 	// session affinity; "" when the request carries none.
 	SessionKey(h http.Header, body []byte) string
+	// Repair looks at an upstream's error answer (status and up to 64 KiB of
+	// its body) and, when the request can be fixed by changing its body,
+	// returns the fixed body. The proxy retries once with it, on the same
+	// config.
+	Repair(status int, respBody, reqBody []byte) ([]byte, bool)
 	// NewExtractor returns a fresh usage extractor for one response.
 	NewExtractor() Extractor
 }

@@ -58,6 +58,17 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 		return ex.failed(up, a, t0, nil, describeDialError(err), 0), false
 	}
 	a.Status = resp.StatusCode
+	if resp.StatusCode == http.StatusBadRequest && !ex.repaired {
+		if fixed, ok := ex.repair(resp); ok {
+			resp.Body.Close()
+			ex.repaired = true
+			a.DurationMS = ms(h.now().Sub(t0))
+			a.Error = "rejected thinking blocks signed by another upstream; retried without them"
+			ex.rec.Attempts = append(ex.rec.Attempts, a)
+			ex.body = fixed
+			return ex.attempt(up, more)
+		}
+	}
 	if retryable(resp.StatusCode) {
 		reason := resp.Status
 		return ex.failed(up, a, t0, resp, reason, retryAfter(resp.Header, h.now())), !more
@@ -149,4 +160,18 @@ func clip(b []byte, n int) string {
 		return fmt.Sprintf("%s…", b[:n])
 	}
 	return string(b)
+}
+
+// repair reads the start of an error answer and asks the protocol whether a
+// changed body would fix the request. The bytes read are put back.
+func (ex *exchange) repair(resp *http.Response) ([]byte, bool) {
+	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err != nil || resp.Header.Get("Content-Encoding") != "" {
+		return nil, false
+	}
+	return ex.h.Protocol.Repair(resp.StatusCode, head, ex.body)
 }

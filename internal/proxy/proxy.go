@@ -109,6 +109,9 @@ type exchange struct {
 	// wrote is set once any byte went to the client: the request is committed.
 	wrote   bool
 	session string
+	// repaired is set once the body was fixed after an upstream's 400, so
+	// the fix is tried only once.
+	repaired bool
 	// sent is the body of the last attempt: routed and redacted.
 	sent []byte
 }

@@ -121,3 +121,6 @@ func (Protocol) SessionKey(h http.Header, body []byte) string {
 	s, _ := jsonscan.String(body, "prompt_cache_key")
 	return s
 }
+
+// Repair implements protocol.Protocol: nothing to repair for OpenAI APIs.
+func (Protocol) Repair(status int, respBody, reqBody []byte) ([]byte, bool) { return nil, false }
