@@ -93,6 +93,20 @@ func TestFailoverWithinOneRequest(t *testing.T) {
 	if !strings.Contains(out, `"mode": "weight-based"`) {
 		t.Errorf("status does not show the mode:\n%s", out)
 	}
+	out = in.mustCLP("status")
+	if !strings.Contains(out, "unhealthy: limited: excluded until") || !strings.Contains(out, "unhealthy: dead:") {
+		t.Errorf("status does not show the failing configs:\n%s", out)
+	}
+	out = in.mustCLP("health", "claude")
+	if !strings.Contains(out, "limited") || !strings.Contains(out, "excluded until") || !strings.Contains(out, "429") {
+		t.Errorf("clp health:\n%s", out)
+	}
+	out = in.mustCLP("health", "claude", "--reset", "limited")
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "limited") && !strings.Contains(line, "healthy") {
+			t.Errorf("limited not healthy after reset: %s", line)
+		}
+	}
 }
 
 // TestMidStreamFailureEndsWithErrorEvent: once bytes reached the client there

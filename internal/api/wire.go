@@ -44,9 +44,12 @@ type ServiceStatus struct {
 	Mode        string       `json:"mode"`   // balancing mode
 	Placeholder bool         `json:"placeholder,omitempty"`
 	Configs     []ConfigView `json:"configs"`
-	Requests    int64        `json:"requests"`
-	Errors      int64        `json:"errors"`
-	InFlight    int64        `json:"in_flight"`
+	// Unhealthy lists configs that are failing or excluded from balancing,
+	// with the reason, e.g. "relay: excluded until 15:04:05 (3 failures in a row: 529)".
+	Unhealthy []string `json:"unhealthy,omitempty"`
+	Requests  int64    `json:"requests"`
+	Errors    int64    `json:"errors"`
+	InFlight  int64    `json:"in_flight"`
 }
 
 // Status is the daemon's answer to GET /api/v1/status.

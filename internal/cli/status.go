@@ -63,6 +63,9 @@ func printStatus(a *app, st api.Status) {
 		}
 		fmt.Fprintf(w, "%-7s http://%-21s active: %s\n", s.Name, s.Addr, active)
 		fmt.Fprintf(w, "        mode: %s  configs: %d  requests: %d  errors: %d  in flight: %d\n", s.Mode, len(s.Configs), s.Requests, s.Errors, s.InFlight)
+		for _, u := range s.Unhealthy {
+			fmt.Fprintf(w, "        unhealthy: %s (`clp health %s --reset NAME` lets it back)\n", u, s.Name)
+		}
 	}
 	fmt.Fprintf(w, "web UI  http://%s\n", st.UIAddr)
 	if st.LogDropped > 0 {

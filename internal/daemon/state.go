@@ -3,6 +3,7 @@ package daemon
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"github.com/clp-proxy/clp/internal/config"
 	"github.com/clp-proxy/clp/internal/proxy"
 	"github.com/clp-proxy/clp/internal/redact"
+	"github.com/clp-proxy/clp/internal/ui"
 )
 
 // apply publishes a snapshot: the next request of every service uses it.
@@ -113,6 +115,19 @@ func (d *Daemon) Status() api.Status {
 		for i := range svc.Upstreams {
 			ss.Configs = append(ss.Configs, svc.Upstreams[i].View())
 		}
+		for _, h := range d.pools[s.Name].Health() {
+			if svc.Lookup(h.Name) == nil || h.ConsecutiveFailures == 0 && !time.Now().Before(h.ExcludedUntil) {
+				continue
+			}
+			desc := fmt.Sprintf("%s: %d failures in a row", h.Name, h.ConsecutiveFailures)
+			if time.Now().Before(h.ExcludedUntil) {
+				desc = fmt.Sprintf("%s: excluded until %s (%d failures in a row)", h.Name, h.ExcludedUntil.Local().Format("15:04:05"), h.ConsecutiveFailures)
+			}
+			if h.LastError != "" {
+				desc += ", last: " + h.LastError
+			}
+			ss.Unhealthy = append(ss.Unhealthy, desc)
+		}
 		if up := svc.ActiveUpstream(); up != nil {
 			ss.Active = up.Name
 			ss.Placeholder = !up.Usable()
@@ -148,11 +163,13 @@ func newTransport() *http.Transport {
 	}
 }
 
-// pingDaemon asks the API at addr for its pid; 0 when nothing answers.
-func pingDaemon(addr string) int {
+// pingDaemon asks the API at addr for its pid, sending the CLI token (the
+// UI may require a login); 0 when nothing answers.
+func pingDaemon(addr, token string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/api/v1/status", nil)
+	req.Header.Set(ui.TokenHeader, token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0
