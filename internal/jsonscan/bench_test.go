@@ -32,3 +32,19 @@ func BenchmarkString(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFirstField measures the request path's read of "model": it comes
+// first, so FirstField stops after a few bytes whatever the body's size.
+func BenchmarkFirstField(b *testing.B) {
+	for _, size := range []int{100 << 10, 10 << 20} {
+		body := sampleBody(size)
+		b.Run(fmt.Sprintf("%dKB", size>>10), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, ok := FirstField(body, "model"); !ok {
+					b.Fatal("model not found")
+				}
+			}
+		})
+	}
+}

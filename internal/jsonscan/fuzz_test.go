@@ -6,11 +6,13 @@ import (
 	"testing"
 )
 
-// FuzzField checks Field, String, Bool and EqualString against encoding/json:
-// for every valid document the span must be exactly the raw value that
+// FuzzField checks Field, FirstField, String, Bool and EqualString against
+// encoding/json: for every valid document the span must be exactly the raw value that
 // encoding/json finds for the key (last duplicate wins) and the decoded
 // string and boolean must agree. For any input Field must not panic and must
-// return a span inside body.
+// return a span inside body. FirstField must find the first member of that
+// name (encoding/json's token stream tells which) and, on any input, never a
+// later one than Field.
 func FuzzField(f *testing.F) {
 	seeds := []struct{ body, key string }{
 		{`{"model":"claude-opus-4"}`, "model"},
@@ -34,6 +36,16 @@ func FuzzField(f *testing.F) {
 		if ok && (start < 0 || start >= end || end > len(body)) {
 			t.Fatalf("Field(%q, %q) = [%d:%d], outside body", body, key, start, end)
 		}
+		fs, fe, fok := FirstField(body, key)
+		if fok && (fs < 0 || fs >= fe || fe > len(body)) {
+			t.Fatalf("FirstField(%q, %q) = [%d:%d], outside body", body, key, fs, fe)
+		}
+		if ok && (!fok || fs > start) {
+			t.Fatalf("Field(%q, %q) found [%d:%d] but FirstField = [%d:%d] %v", body, key, start, end, fs, fe, fok)
+		}
+		if ok && fs == start && fe != end {
+			t.Fatalf("FirstField(%q, %q) = [%d:%d], Field = [%d:%d]", body, key, fs, fe, start, end)
+		}
 		got, gotOK := String(body, key)
 		gotBool, gotBoolOK := Bool(body, key)
 
@@ -54,6 +66,16 @@ func FuzzField(f *testing.F) {
 		}
 		if !has {
 			return
+		}
+		if !fok {
+			t.Fatalf("FirstField(%q, %q) not found in a valid document", body, key)
+		}
+		var firstWant json.RawMessage
+		if first := firstMember(doc, key); first != nil {
+			firstWant = first
+		}
+		if !bytes.Equal(body[fs:fe], firstWant) {
+			t.Fatalf("FirstField(%q, %q) = %q, want the first member %q", body, key, body[fs:fe], firstWant)
 		}
 		if !bytes.Equal(body[start:end], raw) {
 			t.Fatalf("Field(%q, %q) = %q, encoding/json = %q", body, key, body[start:end], raw)
@@ -77,4 +99,27 @@ func FuzzField(f *testing.F) {
 			t.Fatalf("Bool(%q, %q) = %v, %v; encoding/json = %v, %v", body, key, gotBool, gotBoolOK, wantBool, wantBoolOK)
 		}
 	})
+}
+
+// firstMember returns the raw value of the first top-level member named key
+// of the valid JSON object doc, read with encoding/json's token stream.
+func firstMember(doc []byte, key string) json.RawMessage {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if _, err := dec.Token(); err != nil { // {
+		return nil
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil
+		}
+		if tok == key {
+			return raw
+		}
+	}
+	return nil
 }

@@ -167,6 +167,7 @@ func TestFieldAllocs(t *testing.T) {
 		}
 		EqualString([]byte(`"claude"`), "claude")
 		Bool(body, "stream")
+		FirstField(body, "stream")
 	})
 	if allocs != 0 {
 		t.Errorf("Field allocates %v times per call, want 0", allocs)
@@ -190,4 +191,61 @@ func sampleBody(size int) []byte {
 		panic("sampleBody is not valid JSON")
 	}
 	return b.Bytes()
+}
+
+func TestFirstField(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		key  string
+		want string // value span; "" means ok=false
+	}{
+		{"first member", `{"model":"claude-opus-4","stream":true}`, "model", `"claude-opus-4"`},
+		{"later member", `{"a":[1,{"model":"x"}],"model":"y"}`, "model", `"y"`},
+		{"duplicate first wins", `{"model":"a","model":"b"}`, "model", `"a"`},
+		{"escaped key", `{"mod\u0065l":"x","model":"y"}`, "model", `"x"`},
+		{"malformed after value not seen", `{"model":"x", oops`, "model", `"x"`},
+		{"trailing garbage not seen", `{"model":"x"} x`, "model", `"x"`},
+		{"malformed before value", `{"a":tru,"model":"x"}`, "model", ""},
+		{"nested key ignored", `{"messages":[{"model":"inner"}],"stream":true}`, "model", ""},
+		{"absent, whole document checked", `{"a":1`, "model", ""},
+		{"absent", `{"a":1}`, "model", ""},
+		{"not an object", `["model"]`, "model", ""},
+		{"bom and space", "\xef\xbb\xbf {\"model\" : 5 ,", "model", `5`},
+		{"unterminated value", `{"model":"x`, "model", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, e, ok := FirstField([]byte(tt.body), tt.key)
+			if tt.want == "" {
+				if ok {
+					t.Fatalf("FirstField(%q, %q) = %q, want not found", tt.body, tt.key, tt.body[s:e])
+				}
+				return
+			}
+			if !ok {
+				t.Fatalf("FirstField(%q, %q) not found, want %q", tt.body, tt.key, tt.want)
+			}
+			if got := tt.body[s:e]; got != tt.want {
+				t.Errorf("FirstField(%q, %q) = %q, want %q", tt.body, tt.key, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFirstString(t *testing.T) {
+	tests := []struct {
+		body, want string
+		ok         bool
+	}{
+		{`{"model":"a\u00e9","model":"b"}`, "aé", true},
+		{`{"model":7}`, "", false},
+		{`{"x":"model"}`, "", false},
+	}
+	for _, tt := range tests {
+		got, ok := FirstString([]byte(tt.body), "model")
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("FirstString(%q) = %q, %v; want %q, %v", tt.body, got, ok, tt.want, tt.ok)
+		}
+	}
 }
