@@ -13,14 +13,19 @@ import (
 //
 // When the field already holds model, body itself is returned (no copy) and
 // changed is false. When body is not a JSON object or has no top-level
-// "model" string, body is returned unchanged and changed is false. With
-// duplicate "model" keys the last one, the one a JSON decoder uses, is
-// replaced. Otherwise the result is one newly allocated slice; body is not
-// modified.
+// "model" string, body is returned unchanged and changed is false.
+// Otherwise the result is one newly allocated slice; body is not modified.
+//
+// The field is found with jsonscan.FirstField: clients send "model" first,
+// so a 10 MB body costs a few bytes of scanning, not a pass over all of it.
+// With duplicate "model" keys the first one is replaced (encoding/json
+// would read the last; such a document has no single meaning, RFC 8259
+// §4), and a body malformed only after the field is still rewritten; the
+// proxy reads the requested model with the same rule, so the two agree.
 //
 // model is encoded as a JSON string; invalid UTF-8 in it becomes U+FFFD.
 func SetModel(body []byte, model string) (out []byte, changed bool) {
-	start, end, ok := jsonscan.Field(body, "model")
+	start, end, ok := jsonscan.FirstField(body, "model")
 	if !ok || body[start] != '"' || jsonscan.EqualString(body[start:end], model) {
 		return body, false
 	}

@@ -26,14 +26,16 @@ func TestSetModel(t *testing.T) {
 			`{"model":"q\"b\\s\n\u0001\u2028é"}`},
 		{"invalid utf8 in model", `{"model":"a"}`, "x\xffy", `{"model":"x\ufffdy"}`},
 		{"escaped key", `{"mod\u0065l":"a"}`, "b", `{"mod\u0065l":"b"}`},
-		{"last duplicate", `{"model":"a","x":1,"model":"b"}`, "c", `{"model":"a","x":1,"model":"c"}`},
+		{"first duplicate", `{"model":"a","x":1,"model":"b"}`, "c", `{"model":"c","x":1,"model":"b"}`},
+		{"later member", `{"x":[{"model":"a"}],"model":"b"}`, "c", `{"x":[{"model":"a"}],"model":"c"}`},
 		{"bom", "\xef\xbb\xbf{\"model\":\"a\"}", "b", "\xef\xbb\xbf{\"model\":\"b\"}"},
 		{"nested only", `{"messages":[{"model":"a"}]}`, "b", ""},
 		{"absent", `{"stream":true}`, "b", ""},
 		{"not a string", `{"model":null}`, "b", ""},
 		{"number", `{"model":42}`, "b", ""},
 		{"array body", `[{"model":"a"}]`, "b", ""},
-		{"malformed", `{"model":"a"`, "b", ""},
+		{"malformed before model", `{"x":tru,"model":"a"}`, "b", ""},
+		{"malformed after model is not read", `{"model":"a"`, "b", `{"model":"b"`},
 		{"empty", ``, "b", ""},
 		{"same", `{"model":"claude"}`, "claude", ""},
 		{"same escaped", `{"model":"cl\u0061ude"}`, "claude", ""},
@@ -55,7 +57,7 @@ func TestSetModel(t *testing.T) {
 			if !changed || string(out) != tt.want {
 				t.Errorf("SetModel(%q, %q) = %q, %v; want %q, true", tt.body, tt.model, out, changed, tt.want)
 			}
-			if got, _ := jsonscan.String(out, "model"); got != string([]rune(tt.model)) {
+			if got, _ := jsonscan.FirstString(out, "model"); got != string([]rune(tt.model)) {
 				t.Errorf("model decodes to %q, want %q", got, tt.model)
 			}
 		})
@@ -70,7 +72,7 @@ func sameSlice(a, b []byte) bool {
 // body, and that the result is one allocation.
 func TestSetModelLargeBody(t *testing.T) {
 	body := requestBody(1 << 20)
-	start, end, _ := jsonscan.Field(body, "model")
+	start, end, _ := jsonscan.FirstField(body, "model")
 	out, changed := SetModel(body, "gpt-5-codex")
 	if !changed {
 		t.Fatal("SetModel did not change the model")
@@ -98,12 +100,14 @@ func TestSetModelLargeBody(t *testing.T) {
 	}
 }
 
-// FuzzSetModel checks that whenever the input is a valid JSON object with a
-// string "model", the output is valid JSON that decodes to the input with
-// only the model changed, and that the bytes outside the value are kept.
+// FuzzSetModel checks that the bytes outside the first "model" value are
+// kept, that the new value decodes to the model, and that whenever the input
+// is a valid JSON object with one string "model", the output is valid JSON
+// that decodes to the input with only the model changed.
 func FuzzSetModel(f *testing.F) {
 	f.Add([]byte(`{"model":"claude-opus-4-5","messages":[{"role":"user","content":"hi \"x\""}],"stream":true}`), "claude-sonnet-4-5")
 	f.Add([]byte(`{"model":"a","model":"b"}`), "c")
+	f.Add([]byte(`{"model":"a",`), "c")
 	f.Add([]byte(`{"mod\u0065l":"x","n":[1,{"model":2}]}`), "y\"\u2028")
 	f.Add([]byte(`{"model":null}`), "x")
 	f.Add([]byte(`{"model":"same"}`), "same")
@@ -120,13 +124,16 @@ func FuzzSetModel(f *testing.F) {
 			}
 			return
 		}
-		start, end, _ := jsonscan.Field(body, "model")
+		start, end, _ := jsonscan.FirstField(body, "model")
 		tail := len(body) - end
 		if !bytes.Equal(out[:start], body[:start]) || !bytes.Equal(out[len(out)-tail:], body[end:]) {
 			t.Fatalf("SetModel(%q, %q) = %q changed bytes outside the value", body, model, out)
 		}
-		if !json.Valid(body) {
-			return
+		if got, _ := jsonscan.FirstString(out, "model"); got != string([]rune(model)) {
+			t.Fatalf("SetModel(%q, %q): model decodes to %q", body, model, got)
+		}
+		if ls, _, _ := jsonscan.Field(body, "model"); !json.Valid(body) || ls != start {
+			return // invalid, or a later duplicate that encoding/json would read
 		}
 		if !json.Valid(out) {
 			t.Fatalf("SetModel(%q, %q) = %q, not valid JSON", body, model, out)
