@@ -217,7 +217,7 @@ func (d *Daemon) servers() []*http.Server {
 	var out []*http.Server
 	for _, s := range api.Services {
 		out = append(out, &http.Server{
-			Handler:           d.handlers[s.Name],
+			Handler:           guardKeys(d.handlers[s.Name], protocols[s.Protocol], s.Name, KeysPath(d.env), !IsLoopbackHost(d.env.ProxyHost), os.Getenv(RequireKeysEnv) == "1", d.log),
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       5 * time.Minute,
 			MaxHeaderBytes:    1 << 20,
