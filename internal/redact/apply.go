@@ -92,7 +92,7 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 		if !want[i] {
 			continue
 		}
-		if m.raw == nil {
+		if !m.prefiltered() {
 			for ui, u := range units {
 				if u.end-u.start >= m.minLen {
 					work = append(work, job{unit: ui, m: i})
@@ -122,7 +122,7 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 // none to look for.
 func (f *Filter) anyWork(want []bool, pos [][]span) bool {
 	for i, m := range f.matchers {
-		if want[i] && (m.raw == nil || len(pos[i]) > 0) {
+		if want[i] && (!m.prefiltered() || len(pos[i]) > 0) {
 			return true
 		}
 	}
@@ -229,7 +229,7 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		case dirty:
 			v := view{text: text, escs: escs}
 			edits = m.editsIn(&v, m.find(text, sc, sc.locs[:0]), isJSON, edits)
-		case m.raw == nil:
+		case !m.prefiltered():
 			v := sc.window(raw, isJSON, 0, len(raw))
 			edits = m.editsIn(&v, m.find(v.text, sc, sc.locs[:0]), isJSON, edits)
 		default:

@@ -338,3 +338,22 @@ func token(n int, seed uint64) string {
 	}
 	return string(b)
 }
+
+// TestRulesThenDetectors checks that one filter with rules and detectors
+// does what the rules' filter followed by the detectors' filter does.
+func TestRulesThenDetectors(t *testing.T) {
+	rules := benchRules()
+	all := mustCompile(t, rules, Options{})
+	ruleOnly := mustCompile(t, rules, noDetectors())
+	detOnly := mustCompile(t, nil, Options{})
+	body := claudeBody(200<<10, true)
+	got, rep := all.Apply("claude", body)
+	mid, rep1 := ruleOnly.Apply("claude", body)
+	want, rep2 := detOnly.Apply("claude", mid)
+	if !bytes.Equal(got, want) {
+		t.Fatal("one filter and two filters in a row disagree")
+	}
+	if rep.Total() != rep1.Total()+rep2.Total() || rep.Total() < len(plantedSecrets()) {
+		t.Errorf("replacements: %d, want %d + %d (at least %d)", rep.Total(), rep1.Total(), rep2.Total(), len(plantedSecrets()))
+	}
+}

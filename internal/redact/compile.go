@@ -62,6 +62,9 @@ type matcher struct {
 	replBytes []byte // repl as is, for a body that is not JSON
 }
 
+// prefiltered reports whether the prefilter can tell where m may match.
+func (m *matcher) prefiltered() bool { return m.raw != nil || m.run != nil }
+
 func (m *matcher) appliesTo(service string) bool {
 	return m.services == nil || slices.Contains(m.services, service)
 }

@@ -16,10 +16,13 @@
 //
 // How it stays fast: every rule and detector is reduced to literals that its
 // matches must contain (derived from the regular expression, or listed with
-// the detector). One pass over the body looks for all of them at once, by
-// byte pairs; regular expressions run only in small windows around the
-// literals found, decoding only those windows. A body in which nothing
-// matches is returned as is, without copying or allocating.
+// the detector), or, for a rule without a useful literal, a run of characters
+// of one class (16 digits, say). One pass over the body looks for all the
+// literals at once, by byte pairs; regular expressions run only in small
+// windows around what was found, decoding only those windows. A body in which
+// nothing matches is returned as is, without copying or allocating. A rule
+// with neither literal nor run (such as `[a-z]+`) runs over every string and
+// costs tens of milliseconds per megabyte.
 //
 // The Report tells how many replacements each rule or detector made and where
 // they lie in the output, with a masked preview; it never holds the replaced

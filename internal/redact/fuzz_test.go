@@ -101,16 +101,23 @@ func FuzzApply(f *testing.F) {
 	f.Add([]byte(`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":[{"type":"text","text":"mail jo@acme-corp.com\nDB_PASSWORD=hunter2hunter2"}]},`+
 		`{"role":"assistant","content":[{"type":"thinking","thinking":"ok","signature":"EqQBCkgIBxAB"},{"type":"tool_use","id":"toolu_01","name":"Read","input":{"file_path":"/src/a.go"}}]}],"stream":true}`),
 		`[a-z]+@acme-corp\.com`, "user@example.com")
+	// Rules run before detectors, so a filter with both is the rule's filter
+	// followed by a filter of the detectors alone (compiled once: it is slow).
+	detectors := mustCompile(f, nil, Options{Detectors: allDetectors(true)})
 	f.Fuzz(func(t *testing.T, body []byte, source, target string) {
 		rules := []Rule{{Source: source, Target: target}}
 		plain, err := Compile(rules, noDetectors())
 		if err != nil {
 			return
 		}
-		all := mustCompile(t, rules, Options{Detectors: allDetectors(true)})
 		valid := json.Valid(body)
-		for _, filter := range []*Filter{plain, all} {
-			out, rep := filter.Apply("claude", body)
+		ruled, _ := plain.Apply("claude", body)
+		for _, tc := range []struct {
+			filter *Filter
+			in     []byte
+		}{{plain, body}, {detectors, ruled}} {
+			out, rep := tc.filter.Apply("claude", tc.in)
+			body := tc.in
 			if valid && !json.Valid(out) {
 				t.Fatalf("valid input %q became invalid %q", body, out)
 			}
@@ -163,6 +170,8 @@ func FuzzWindows(f *testing.F) {
 		{`[a-z]{2,8}@x\.io`, long + "mail bob@x.io, alice.b@x.io " + long},
 		{`a.{0,40}z`, long + "a\u00e9\u2028\U0001F600z " + long},
 		{`"q"`, long + `say "q" \ "q"` + long},
+		{`\b[0-9]{4}( ?[0-9]{4}){3}\b`, long + "card 4111 1111 1111 1111, 41111111111111112 " + long},
+		{`[0-9]{3}-[0-9]{2}-[0-9]{4}`, long + "ssn 123-45-6789\n987-65-43210" + long},
 	} {
 		f.Add(s.pattern, s.text)
 	}
@@ -192,7 +201,10 @@ func FuzzWindows(f *testing.F) {
 		for _, n := range m.raw {
 			hits = n.findAll(raw, hits)
 		}
-		if m.raw == nil {
+		if m.run != nil {
+			hits = m.run.find(raw, 0, len(raw), hits)
+		}
+		if !m.prefiltered() {
 			return
 		}
 		slices.SortFunc(hits, func(a, b span) int { return a.start - b.start })

@@ -34,9 +34,22 @@ type shape struct {
 	// before and after bound how many bytes of a match can precede and
 	// follow the literal it contains (unbounded when they cannot be bounded).
 	before, after int
+	// run, when lits is nil, is a run of bytes that every match holds, with
+	// before and after as for a literal; nil when there is none either.
+	run *classRun
 	// minLen is the byte length of the shortest match.
 	minLen int
 }
+
+// classRun stands for min or more bytes in a row, all in set. Its bytes are
+// ASCII that JSON never escapes, so a run looks the same raw and decoded.
+type classRun struct {
+	set [256]bool
+	min int
+}
+
+// minRun is the shortest run worth scanning for.
+const minRun = 3
 
 func analyze(re *syntax.Regexp) shape {
 	inf := litInfo(re)
@@ -49,7 +62,87 @@ func analyze(re *syntax.Regexp) shape {
 	var slack int
 	sh.lits, slack = minimize(sh.lits)
 	sh.before, sh.after = sat(sh.before+slack), sat(sh.after+slack)
+	if score(sh.lits) <= 1 { // no literal, or one byte: likely everywhere
+		if run, before, after := findRun(re); run != nil {
+			sh.lits, sh.run, sh.before, sh.after = nil, run, before, after
+		}
+	}
 	return sh
+}
+
+// findRun picks, among the parts of re's top-level concatenation, the
+// longest required run of one character class, and how far a match can reach
+// before and after it.
+func findRun(re *syntax.Regexp) (best *classRun, before, after int) {
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	suf := make([]int, len(subs)+1)
+	for i := len(subs) - 1; i >= 0; i-- {
+		suf[i] = sat(suf[i+1] + maxLen(subs[i]))
+	}
+	pre := 0
+	for i, sub := range subs {
+		if r := runOf(sub); r != nil && (best == nil || r.min > best.min) {
+			best, before, after = r, pre, suf[i+1]
+		}
+		pre = sat(pre + maxLen(sub))
+	}
+	return best, before, after
+}
+
+// runOf returns the run that re stands for: a character class repeated at
+// least minRun times, of bytes JSON does not escape.
+func runOf(re *syntax.Regexp) *classRun {
+	if re.Op != syntax.OpRepeat || re.Min < minRun {
+		return nil
+	}
+	class := re.Sub[0]
+	var ranges []rune
+	switch {
+	case class.Op == syntax.OpCharClass:
+		ranges = class.Rune
+	case class.Op == syntax.OpLiteral && len(class.Rune) == 1 && class.Flags&syntax.FoldCase == 0:
+		ranges = []rune{class.Rune[0], class.Rune[0]}
+	default:
+		return nil
+	}
+	r := &classRun{min: re.Min}
+	for i := 0; i+1 < len(ranges); i += 2 {
+		if ranges[i+1] >= utf8.RuneSelf {
+			return nil
+		}
+		for c := ranges[i]; c <= ranges[i+1]; c++ {
+			if c < 0x20 || c == '"' || c == '\\' {
+				return nil
+			}
+			r.set[c] = true
+		}
+	}
+	return r
+}
+
+// find appends to out the maximal runs of r in b[start:end].
+func (r *classRun) find(b []byte, start, end int, out []span) []span {
+	n := 0
+	for i := start; i < end; i++ {
+		if r.set[b[i]] {
+			n++
+			continue
+		}
+		if n >= r.min {
+			out = append(out, span{start: i - n, end: i})
+		}
+		n = 0
+	}
+	if n >= r.min {
+		out = append(out, span{start: end - n, end: end})
+	}
+	return out
 }
 
 // info is the literal knowledge of one syntax node: exact lists every string

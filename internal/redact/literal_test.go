@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -14,23 +15,26 @@ func TestAnalyze(t *testing.T) {
 		lits          []lit
 		before, after int
 		minLen        int
+		run           int // min of the class run, 0 for none
 	}{
-		{`acme`, []lit{{s: "acme"}}, 0, 0, 4},
-		{`CUST-[0-9]{6}`, []lit{{s: "CUST-"}}, 0, 6, 11},
-		{`[a-z]{2,5}@corp\.com`, []lit{{s: "@corp.com"}}, 5, 0, 11},
-		{`(?i)falcon`, []lit{{s: "falcon", fold: true}}, 0, 0, 6},
-		{`API_?KEY`, []lit{{s: "APIKEY"}, {s: "API_KEY"}}, 0, 0, 6},
-		{`[Aa]cme`, []lit{{s: "acme", fold: true}}, 0, 0, 4}, // the parser turns [Aa] into a folding a
-		{`keys?`, []lit{{s: "key"}}, 1, 1, 3},                // "keys" is found as "key"
-		{`foo|bar`, []lit{{s: "foo"}, {s: "bar"}}, 0, 0, 3},
-		{`x+secret`, []lit{{s: "secret"}}, unbounded, 0, 7},
-		{`(?:ab)+`, []lit{{s: "ab"}}, unbounded, unbounded, 2},
-		{`\bword\b`, []lit{{s: "word"}}, 0, 0, 4},
-		{`[0-9]{3}-[0-9]{4}`, []lit{{s: "-"}}, 3, 4, 8},
-		{`.*`, nil, 0, 0, 0},
-		{`a*`, nil, 0, 0, 0},
-		{`[a-z]+`, nil, 0, 0, 1},
-		{`(?i)straße`, nil, 0, 0, 6}, // non-ASCII folding is not searched for
+		{`acme`, []lit{{s: "acme"}}, 0, 0, 4, 0},
+		{`CUST-[0-9]{6}`, []lit{{s: "CUST-"}}, 0, 6, 11, 0},
+		{`[a-z]{2,5}@corp\.com`, []lit{{s: "@corp.com"}}, 5, 0, 11, 0},
+		{`(?i)falcon`, []lit{{s: "falcon", fold: true}}, 0, 0, 6, 0},
+		{`API_?KEY`, []lit{{s: "APIKEY"}, {s: "API_KEY"}}, 0, 0, 6, 0},
+		{`[Aa]cme`, []lit{{s: "acme", fold: true}}, 0, 0, 4, 0}, // the parser turns [Aa] into a folding a
+		{`keys?`, []lit{{s: "key"}}, 1, 1, 3, 0},                // "keys" is found as "key"
+		{`foo|bar`, []lit{{s: "foo"}, {s: "bar"}}, 0, 0, 3, 0},
+		{`x+secret`, []lit{{s: "secret"}}, unbounded, 0, 7, 0},
+		{`(?:ab)+`, []lit{{s: "ab"}}, unbounded, unbounded, 2, 0},
+		{`\bword\b`, []lit{{s: "word"}}, 0, 0, 4, 0},
+		{`[0-9]{3}-[0-9]{4}`, nil, 4, 0, 8, 4},      // a run of 4 digits beats a dash
+		{`\b[0-9]{16}\b`, nil, 0, 0, 16, 16},        // no literal at all
+		{`x[a-z"]{5}`, []lit{{s: "x"}}, 0, 5, 6, 0}, // '"' is escaped in JSON: no run
+		{`.*`, nil, 0, 0, 0, 0},
+		{`a*`, nil, 0, 0, 0, 0},
+		{`[a-z]+`, nil, 0, 0, 1, 0},
+		{`(?i)straße`, nil, 0, 0, 6, 0}, // non-ASCII folding is not searched for
 	}
 	for _, tt := range tests {
 		tree, err := syntax.Parse(tt.re, syntax.Perl)
@@ -38,9 +42,14 @@ func TestAnalyze(t *testing.T) {
 			t.Fatal(err)
 		}
 		sh := analyze(tree)
-		if !reflect.DeepEqual(sh.lits, tt.lits) || sh.lits != nil && (sh.before != tt.before || sh.after != tt.after) || sh.minLen != tt.minLen {
-			t.Errorf("analyze(%q) = %v before %d after %d min %d; want %v %d %d %d",
-				tt.re, sh.lits, sh.before, sh.after, sh.minLen, tt.lits, tt.before, tt.after, tt.minLen)
+		run := 0
+		if sh.run != nil {
+			run = sh.run.min
+		}
+		reach := sh.lits != nil || sh.run != nil
+		if !reflect.DeepEqual(sh.lits, tt.lits) || run != tt.run || reach && (sh.before != tt.before || sh.after != tt.after) || sh.minLen != tt.minLen {
+			t.Errorf("analyze(%q) = %v run %d before %d after %d min %d; want %v %d %d %d %d",
+				tt.re, sh.lits, run, sh.before, sh.after, sh.minLen, tt.lits, tt.run, tt.before, tt.after, tt.minLen)
 		}
 	}
 }
@@ -93,6 +102,8 @@ func FuzzLiterals(f *testing.F) {
 		{`\bk(?i:ey)s?\b`, "keys KEY kEy"},
 		{`(?i)kelvin`, "\u212Aelvin"},
 		{`x{2}y?z+`, "xxyzzz"},
+		{`[0-9]{3}-[0-9]{2}-[0-9]{4}`, "ssn 123-45-6789 and 1234-56-78901"},
+		{`(card )?[0-9]{4}( ?[0-9]{4}){3}`, "card 4111 1111 1111 1111"},
 	} {
 		f.Add(s.re, s.text)
 	}
@@ -106,10 +117,21 @@ func FuzzLiterals(f *testing.F) {
 			return
 		}
 		sh := analyze(tree)
+		b := []byte(text)
+		if sh.run != nil {
+			runs := sh.run.find(b, 0, len(b), nil)
+			for _, loc := range re.FindAllIndex(b, -1) {
+				if loc[0] < loc[1] && !slices.ContainsFunc(runs, func(r span) bool {
+					return r.start < loc[1] && loc[0] < r.end && loc[0] >= r.start-sh.before && loc[1] <= r.end+sh.after
+				}) {
+					t.Fatalf("%q: match %q holds no run of %d within reach (before %d, after %d)", pattern, b[loc[0]:loc[1]], sh.run.min, sh.before, sh.after)
+				}
+			}
+			return
+		}
 		if sh.lits == nil {
 			return
 		}
-		b := []byte(text)
 		for _, loc := range re.FindAllIndex(b, -1) {
 			if loc[1]-loc[0] < sh.minLen {
 				t.Fatalf("%q matches %q (%d bytes), shorter than minLen %d", pattern, b[loc[0]:loc[1]], loc[1]-loc[0], sh.minLen)

@@ -116,9 +116,9 @@ func lineCol(data []byte, off int) (line, col int) {
 }
 
 func abbreviate(b []byte) string {
-	const max = 20
-	if len(b) > max {
-		return strconv.Quote(string(b[:max]) + "…")
+	const limit = 20
+	if len(b) > limit {
+		return strconv.Quote(string(b[:limit]) + "…")
 	}
 	return strconv.Quote(string(b))
 }

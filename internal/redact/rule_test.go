@@ -137,6 +137,8 @@ func TestRuleKinds(t *testing.T) {
 		{"^ and $ are the ends of the value", Rule{Source: `^hi|bye$`, Target: "."}, "claude", "hi hi bye bye", ". hi bye ."},
 		{"word boundaries", Rule{Source: `\bcat\b`, Target: "dog"}, "claude", "cat concat cat.", "dog concat dog."},
 		{"no literal to search for", Rule{Source: `[0-9]{3}-[0-9]{4}`, Target: "###"}, "claude", "call 555-1234 now", "call ### now"},
+		{"a run of digits", Rule{Source: `\b[0-9]{16}\b`, Target: "CARD"}, "claude",
+			"pay 4111111111111111 not 12345678901234567", "pay CARD not 12345678901234567"},
 		{"unbounded around the literal", Rule{Source: `[a-z.]+@acme\.com`, Target: "e@x"}, "claude", "mail jo.do@acme.com!", "mail e@x!"},
 		{"(?i) and the Kelvin sign", Rule{Source: `(?i)kelvin`, Target: "K"}, "claude", "\u212Aelvin", "K"},
 	}

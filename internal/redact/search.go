@@ -160,10 +160,7 @@ func pairRank(a, b byte, fold bool) int {
 		r += 30
 	}
 	const english = "th he in er an re on at en nd ti es or te of ed is it al ar st to nt ng se ha as ou io le ve co me de hi ri ro ic ne ea ra ce li ch ll be ma si om ur"
-	if fold {
-		a, b = a|0x20, b|0x20
-	}
-	if strings.Contains(english, string([]byte{a, b})) {
+	if strings.Contains(english, strings.ToLower(string([]byte{a, b}))) {
 		r += 25
 	}
 	switch string([]byte{a, b}) {
@@ -206,6 +203,13 @@ type prefilter struct {
 	rank    [1 << 10]uint16 // set bits in the words before each word
 	buckets [][]probe       // the probes of each registered bigram, by bigram
 	single  []probe
+	runs    []runProbe
+}
+
+// runProbe is the class run of matcher m.
+type runProbe struct {
+	m   int
+	run *classRun
 }
 
 // probe is a literal of matcher m whose pair sits at offset off.
@@ -222,6 +226,9 @@ func newPrefilter(ms []*matcher) *prefilter {
 	p := &prefilter{}
 	index := map[uint16][]probe{}
 	for i, m := range ms {
+		if m.run != nil {
+			p.runs = append(p.runs, runProbe{m: i, run: m.run})
+		}
 		for _, n := range m.raw {
 			offs, ok := pairOffsets(n)
 			if !ok || len(index) > maxPairs {
@@ -312,6 +319,15 @@ func (p *prefilter) scan(b []byte, units []span, want []bool, pos [][]span) {
 	for _, u := range units {
 		if u.kind != unitOpaque {
 			p.scanUnit(b, u.start, u.end, want, pos)
+		}
+	}
+	for _, r := range p.runs {
+		if want[r.m] {
+			for _, u := range units {
+				if u.kind != unitOpaque {
+					pos[r.m] = r.run.find(b, u.start, u.end, pos[r.m])
+				}
+			}
 		}
 	}
 	for _, ps := range pos {
