@@ -32,7 +32,9 @@ type Options struct {
 }
 
 // Filter applies compiled rules and detectors to request bodies. It is
-// immutable and safe for concurrent use; a nil *Filter changes nothing.
+// immutable and safe for concurrent use; a nil *Filter changes nothing. Use
+// the pointer Compile returns (a Filter holds a sync.Pool of scratch space
+// and must not be copied).
 type Filter struct {
 	matchers []*matcher
 	pre      *prefilter
