@@ -12,9 +12,16 @@ import (
 )
 
 // stream writes resp to the client: the status, the headers less hop-by-hop
-// ones, then the body exactly as received, flushed after every read so each
-// SSE event reaches the client the moment it arrives. Compressed bodies pass
-// through compressed.
+// ones, then the body exactly as received. Compressed bodies pass through
+// compressed.
+//
+// An event stream is flushed after every read, so each SSE event reaches the
+// client the moment it arrives; the status and headers leave with the first
+// chunk, in the same write, as httputil.ReverseProxy sends them. Any other
+// body (a JSON message, a models list) is a whole document the client reads
+// at its end, so it is not flushed per read: it leaves when the server's
+// write buffer fills and when the handler returns, which for a small answer
+// is one write for headers and body instead of three.
 func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	defer resp.Body.Close()
 	h := ex.h
@@ -32,7 +39,6 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	ex.rec.ResponseHeaders = maskedHeader(out)
 	ex.w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(ex.w)
-	rc.Flush()
 	ex.wrote = true
 	defer func() {
 		if ex.rec.TTFBMS == 0 {
@@ -54,9 +60,11 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 				ex.rec.Error = "client went away"
 				return
 			}
-			if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
-				ex.rec.Error = "client went away"
-				return
+			if sse {
+				if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+					ex.rec.Error = "client went away"
+					return
+				}
 			}
 			if ex.rec.TTFBMS == 0 {
 				ex.rec.TTFBMS = ms(h.now().Sub(ex.start))

@@ -1,0 +1,245 @@
+package proxy
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/protocol/anthropic"
+	"github.com/clp-proxy/clp/internal/redact"
+	"github.com/clp-proxy/clp/internal/route"
+)
+
+// fakeUpstream is a RoundTripper answering every request with a canned
+// response whose body arrives in the given chunks, one per Read.
+type fakeUpstream struct {
+	header http.Header
+	chunks []string
+	keep   bool   // keep the request body in got
+	got    []byte // the last request body
+}
+
+var _ http.RoundTripper = (*fakeUpstream)(nil)
+
+func (f *fakeUpstream) RoundTrip(req *http.Request) (*http.Response, error) {
+	switch {
+	case req.Body != nil && f.keep:
+		f.got, _ = io.ReadAll(req.Body)
+	case req.Body != nil:
+		io.Copy(io.Discard, req.Body)
+	}
+	return &http.Response{
+		StatusCode: 200, Status: "200 OK", Header: f.header.Clone(),
+		Body: &chunkReader{chunks: f.chunks}, ContentLength: -1, Request: req,
+	}, nil
+}
+
+// chunkReader returns one chunk per Read, then io.EOF.
+type chunkReader struct{ chunks []string }
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	if len(c.chunks) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, c.chunks[0])
+	if n == len(c.chunks[0]) {
+		c.chunks = c.chunks[1:]
+	} else {
+		c.chunks[0] = c.chunks[0][n:]
+	}
+	return n, nil
+}
+
+func (c *chunkReader) Close() error { return nil }
+
+// client is a ResponseWriter and Flusher that logs what the handler does,
+// in order: "H" for WriteHeader, "W" for a Write, "F" for a Flush.
+type client struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	ops    []byte
+}
+
+func newClient() *client { return &client{header: http.Header{}} }
+
+func (c *client) Header() http.Header { return c.header }
+func (c *client) WriteHeader(code int) {
+	c.status = code
+	c.ops = append(c.ops, 'H')
+}
+func (c *client) Write(p []byte) (int, error) {
+	if c.status == 0 {
+		c.WriteHeader(200)
+	}
+	c.ops = append(c.ops, 'W')
+	return c.body.Write(p)
+}
+func (c *client) Flush() { c.ops = append(c.ops, 'F') }
+
+// testHandler is a Claude handler with every feature on that the request
+// path pays for: five filter rules, a rename rule, and a record sink.
+func testHandler(tb testing.TB, up *fakeUpstream, records *[]*api.Record) *Handler {
+	tb.Helper()
+	rules, err := redact.ParseRules([]byte(`[
+ {"source": "sk-ant-api03-[A-Za-z0-9_-]{20,}", "target": "[REDACTED-ANTHROPIC-KEY]", "op": "replace"},
+ {"source": "AKIA[0-9A-Z]{16}", "target": "[REDACTED-AWS-KEY]", "op": "replace"},
+ {"source": "(?i)password\\s*=\\s*\\S+", "target": "password=[REDACTED]", "op": "replace"},
+ {"source": "-----BEGIN [A-Z ]*PRIVATE KEY-----", "target": "", "op": "remove"},
+ {"source": "internal.corp.example", "target": "host.example", "op": "replace"}]`))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	filter, err := redact.Compile(rules, redact.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	router, err := route.Parse([]byte(`{"mode": "model-mapping",
+ "modelMappings": {"claude": [{"source": "claude-sonnet-*", "target": "claude-renamed", "source_type": "model"}]}}`))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	u, _ := url.Parse("http://upstream.test")
+	st := &State{
+		Service: &config.Service{Name: "claude", Active: 0, Upstreams: []config.Upstream{
+			{Name: "main", BaseURL: u.String(), URL: u, AuthToken: "tok-0123456789abcdef", Active: true},
+		}},
+		Router:  &router,
+		Filter:  filter,
+		BodyCap: 256 << 10,
+	}
+	return &Handler{
+		Service:   "claude",
+		Protocol:  anthropic.Protocol{},
+		Transport: up,
+		Current:   func() *State { return st },
+		Record:    func(r *api.Record) { *records = append(*records, r) },
+		Log:       slog.New(slog.DiscardHandler),
+	}
+}
+
+func newRequest(body string) *http.Request {
+	r, _ := http.NewRequest("POST", "http://127.0.0.1:3210/v1/messages?beta=true", strings.NewReader(body))
+	r.Header.Set("Authorization", "Bearer client-token-0000")
+	r.Header.Set("Anthropic-Version", "2023-06-01")
+	r.Header.Set("Content-Type", "application/json")
+	return r
+}
+
+const jsonAnswer = `{"id":"msg_1","type":"message","role":"assistant","model":"claude-renamed","content":[{"type":"text","text":"hi"}],"usage":{"input_tokens":12,"output_tokens":3}}`
+
+var sseEvents = []string{
+	"event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":\"claude-renamed\",\"usage\":{\"input_tokens\":12,\"output_tokens\":1}}}\n\n",
+	"event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n",
+	"event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\"},\"usage\":{\"output_tokens\":3}}\n\n",
+	"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
+}
+
+// TestStreamFlushing checks when the response is flushed: an event stream
+// after every read, with the headers leaving in the first flush and never
+// on their own; a JSON answer never (it leaves when the handler returns).
+// Bytes and usage are unchanged either way.
+func TestStreamFlushing(t *testing.T) {
+	tests := []struct {
+		name        string
+		contentType string
+		chunks      []string
+		wantOps     string
+		wantAccel   string
+	}{
+		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, "HWFWFWFWF", "no"},
+		{"json written whole", "application/json", []string{jsonAnswer[:40], jsonAnswer[40:]}, "HWW", ""},
+		{"json one read", "application/json", []string{jsonAnswer}, "HW", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			up := &fakeUpstream{header: http.Header{"Content-Type": {tt.contentType}}, chunks: tt.chunks, keep: true}
+			var recs []*api.Record
+			h := testHandler(t, up, &recs)
+			c := newClient()
+			h.ServeHTTP(c, newRequest(`{"model":"claude-sonnet-4-5","stream":true,"messages":[]}`))
+			if got := string(c.ops); got != tt.wantOps {
+				t.Errorf("writer calls = %q, want %q", got, tt.wantOps)
+			}
+			if got, want := c.body.String(), strings.Join(tt.chunks, ""); got != want {
+				t.Errorf("body = %q, want %q", got, want)
+			}
+			if got := c.header.Get("X-Accel-Buffering"); got != tt.wantAccel {
+				t.Errorf("X-Accel-Buffering = %q, want %q", got, tt.wantAccel)
+			}
+			if got, want := string(up.got), `{"model":"claude-renamed","stream":true,"messages":[]}`; got != want {
+				t.Errorf("upstream body = %s, want %s", got, want)
+			}
+			if len(recs) != 1 {
+				t.Fatalf("%d records, want 1", len(recs))
+			}
+			r := recs[0]
+			if r.Usage == nil || r.Usage.InputTokens != 12 || r.Usage.OutputTokens != 3 {
+				t.Errorf("usage = %+v, want 12 in, 3 out", r.Usage)
+			}
+			if r.Status != 200 || r.Incomplete || r.Error != "" || r.ModelSent != "claude-renamed" {
+				t.Errorf("record status %d incomplete %v error %q model %q", r.Status, r.Incomplete, r.Error, r.ModelSent)
+			}
+			if got := r.RequestHeaders["Authorization"]; len(got) != 1 || got[0] != "Bearer …cdef" {
+				t.Errorf("logged Authorization = %q, want it masked", got)
+			}
+		})
+	}
+}
+
+// benchBody is a Claude-Code-like request of about size bytes with one
+// secret for the filter to find.
+func benchBody(size int) string {
+	var b strings.Builder
+	b.WriteString(`{"model":"claude-sonnet-4-5","max_tokens":32000,"messages":[`)
+	text := strings.Repeat(`Some code: if (a[i] == \"}\") { return x; } // naive `, 8)
+	for i := 0; b.Len() < size; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"role":"user","content":[{"type":"text","text":"` + text + `"}]}`)
+	}
+	b.WriteString(`,{"role":"user","content":"key AKIAABCDEFGHIJKLMNOP"}],"stream":false}`)
+	return b.String()
+}
+
+// BenchmarkServeHTTP is the whole request path of scenario 2 (a 2 KB
+// request, a 1 KB JSON answer) and of larger bodies, against an in-memory
+// upstream: routing, filter, attempt, streaming, the usage tap and the
+// record, without sockets.
+func BenchmarkServeHTTP(b *testing.B) {
+	for _, size := range []int{2 << 10, 100 << 10, 1 << 20} {
+		body := benchBody(size)
+		b.Run(fmt.Sprintf("json/%dKB", size>>10), func(b *testing.B) {
+			up := &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, chunks: []string{strings.Repeat(" ", 1024-len(jsonAnswer)) + jsonAnswer}}
+			var recs []*api.Record
+			h := testHandler(b, up, &recs)
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				up.chunks = up.chunks[:1:1]
+				recs = recs[:0]
+				h.ServeHTTP(newClient(), newRequest(body))
+			}
+		})
+	}
+	b.Run("sse/2KB", func(b *testing.B) {
+		body := benchBody(2 << 10)
+		up := &fakeUpstream{header: http.Header{"Content-Type": {"text/event-stream"}}}
+		var recs []*api.Record
+		h := testHandler(b, up, &recs)
+		b.ReportAllocs()
+		for b.Loop() {
+			up.chunks = append(up.chunks[:0], sseEvents...)
+			recs = recs[:0]
+			h.ServeHTTP(newClient(), newRequest(body))
+		}
+	})
+}
