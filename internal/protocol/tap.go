@@ -422,12 +422,17 @@ func (s *sink) keep(b []byte) {
 	}
 }
 
-// appendGrow appends b to buf, growing it by doubling from 64 KiB and never
-// past limit, where plain append would copy a buffer built from many small
-// chunks several times over.
+// minGrow is the first capacity appendGrow gives a buffer: a small JSON
+// answer fits, and a fresh 64 KiB buffer per response would cost more in
+// zeroing than the copies it saves.
+const minGrow = 4 << 10
+
+// appendGrow appends b to buf, growing it by doubling from minGrow and never
+// past limit, so that a buffer built from many small chunks is copied at
+// most about once over in all.
 func appendGrow(buf, b []byte, limit int) []byte {
 	if need := len(buf) + len(b); need > cap(buf) {
-		n := min(max(2*cap(buf), 64<<10, need), max(limit, need))
+		n := min(max(2*cap(buf), minGrow, need), max(limit, need))
 		grown := make([]byte, len(buf), n)
 		copy(grown, buf)
 		buf = grown

@@ -475,3 +475,19 @@ func TestChunksHelper(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkTapJSON is the tap on a small non-streaming answer, the common
+// case under load (scenario 2 of cmd/clpbench): a 1 KB Message body.
+func BenchmarkTapJSON(b *testing.B) {
+	body := []byte(`{"id":"msg_1","type":"message","role":"assistant","model":"claude-x","content":[{"type":"text","text":"` +
+		strings.Repeat("word ", 160) + `"}],"usage":{"input_tokens":12,"output_tokens":3}}`)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		tp := protocol.NewTap(anthropic.Protocol{}, "application/json", "", 256<<10)
+		tp.Write(body)
+		if r := tp.Close(); r.Usage == nil || len(r.Body) != len(body) {
+			b.Fatal("no usage or body")
+		}
+	}
+}
