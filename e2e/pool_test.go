@@ -257,4 +257,21 @@ func TestSecretsNeverLeaveOrLand(t *testing.T) {
 	if len(full.Redactions) == 0 {
 		t.Errorf("record has no redaction counts")
 	}
+	if len(full.RedactionSpans) < 3 {
+		t.Fatalf("record has %d redaction spans, want one per secret", len(full.RedactionSpans))
+	}
+	for _, sp := range full.RedactionSpans {
+		if sp.Start < 0 || sp.End > len(full.RequestBody) || sp.Start >= sp.End {
+			t.Errorf("span %+v outside the %d-byte body", sp, len(full.RequestBody))
+			continue
+		}
+		if sp.Rule == "rule 1" && string(full.RequestBody[sp.Start:sp.End]) != "[codename]" {
+			t.Errorf("span %+v covers %q, want the replacement", sp, full.RequestBody[sp.Start:sp.End])
+		}
+		for _, s := range secrets {
+			if strings.Contains(sp.Preview, s) {
+				t.Errorf("preview %q shows the secret", sp.Preview)
+			}
+		}
+	}
 }

@@ -52,10 +52,21 @@ type Record struct {
 	// CostUSD is nil when the model has no price (shown as "unknown").
 	CostUSD    *float64       `json:"cost_usd,omitempty"`
 	Redactions map[string]int `json:"redactions,omitempty"`
-	Error      string         `json:"error,omitempty"`
+	// RedactionSpans says where each replacement lies in RequestBody (byte
+	// offsets, end exclusive) with a masked preview of what was replaced.
+	RedactionSpans []RedactionSpan `json:"redaction_spans,omitempty"`
+	Error          string          `json:"error,omitempty"`
 
 	RequestHeaders  map[string][]string `json:"request_headers,omitempty"`
 	ResponseHeaders map[string][]string `json:"response_headers,omitempty"`
 	RequestBody     []byte              `json:"request_body,omitempty"`
 	ResponseBody    []byte              `json:"response_body,omitempty"`
+}
+
+// RedactionSpan is one replacement the filter made in a request body.
+type RedactionSpan struct {
+	Rule    string `json:"rule"`
+	Start   int    `json:"start"`
+	End     int    `json:"end"`
+	Preview string `json:"preview"` // e.g. "sk-a…(40 chars)"; never the secret
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/clp-proxy/clp/internal/balance"
 	"github.com/clp-proxy/clp/internal/config"
 	"github.com/clp-proxy/clp/internal/protocol"
+	"github.com/clp-proxy/clp/internal/redact"
 	"github.com/clp-proxy/clp/internal/route"
 	"github.com/clp-proxy/clp/internal/sse"
 )
@@ -39,6 +40,17 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 		}
 	}
 	ex.rec.ModelSent = model
+	if st.Filter != nil {
+		// The filter runs on the body as it will be sent, so the spans
+		// recorded point into exactly what left the machine.
+		var rep redact.Report
+		body, rep = st.Filter.Apply(h.Service, body)
+		ex.rec.Redactions = rep.Counts
+		ex.rec.RedactionSpans = ex.rec.RedactionSpans[:0]
+		for _, sp := range rep.Spans {
+			ex.rec.RedactionSpans = append(ex.rec.RedactionSpans, api.RedactionSpan{Rule: sp.Rule, Start: sp.Start, End: sp.End, Preview: sp.Preview})
+		}
+	}
 	ex.sent = body
 	u := protocol.JoinURL(up.URL, ex.r.URL.Path, ex.r.URL.RawQuery)
 	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), bytes.NewReader(body))

@@ -1,7 +1,6 @@
 package proxy
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -136,13 +135,11 @@ func (ex *exchange) serve() {
 	ex.body = body
 	ex.rec.Stream = isStreamRequest(body)
 
-	ex.rec.ModelRequested, _ = jsonscan.String(body, "model")
+	// FirstString, not String: clients send "model" first, so this reads a
+	// few bytes, not the whole body; route.SetModel replaces the same
+	// occurrence (see jsonscan.FirstField for what a duplicate key means).
+	ex.rec.ModelRequested, _ = jsonscan.FirstString(body, "model")
 	ex.rec.ModelSent = ex.rec.ModelRequested
-	if st.Filter != nil {
-		var rep redact.Report
-		ex.body, rep = st.Filter.Apply(h.Service, ex.body)
-		ex.rec.Redactions = rep.Counts
-	}
 	cands := ex.candidates()
 	if len(cands) == 0 {
 		ex.fail(http.StatusServiceUnavailable, "", placeholderMessage(h.Service, st))
@@ -246,18 +243,22 @@ func placeholderMessage(service string, st *State) string {
 	return fmt.Sprintf("clp: no %s config yet: add one with `clp config add %s NAME --base-url URL`, or edit %s", service, service, st.File)
 }
 
-// readBody reads the whole request body, bounded by limit.
+// readBody reads the whole request body, bounded by limit. A body of known
+// length is read straight into a slice of exactly that size: the server
+// never yields more than Content-Length bytes, and a bytes.Buffer would grow
+// (and copy the body) on its last read to keep bytes.MinRead bytes free.
 func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
-	rd := http.MaxBytesReader(w, r.Body, limit)
 	if r.ContentLength > 0 {
-		buf := bytes.NewBuffer(make([]byte, 0, r.ContentLength+1))
-		_, err := buf.ReadFrom(rd)
-		return buf.Bytes(), err
+		buf := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
 	}
-	return io.ReadAll(rd)
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 }
 
 // retryable reports whether a status means "try the next config": rate
@@ -277,8 +278,8 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // isStreamRequest reports whether the body asks for a stream; the
 // response's Content-Type is what the stream loop actually trusts.
 func isStreamRequest(body []byte) bool {
-	v, ok := jsonscan.Bool(body, "stream")
-	return ok && v
+	s, e, ok := jsonscan.FirstField(body, "stream")
+	return ok && string(body[s:e]) == "true"
 }
 
 // fail answers with a protocol-shaped error CLP produced itself.
@@ -305,7 +306,11 @@ func (ex *exchange) finish() {
 	}
 	if ex.h.Record != nil {
 		ex.rec.RequestBody = ex.sent
-		if ex.sent == nil {
+		if ex.sent == nil && ex.st.Filter != nil {
+			// No attempt was made; the log still never sees an
+			// unredacted body.
+			ex.rec.RequestBody, _ = ex.st.Filter.Apply(ex.h.Service, ex.body)
+		} else if ex.sent == nil {
 			ex.rec.RequestBody = ex.body
 		}
 		ex.h.Record(ex.rec)

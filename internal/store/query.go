@@ -122,7 +122,7 @@ func scanRequest(s scanner, extra ...any) (api.Record, error) {
 		}
 	}
 	if redactions.Valid {
-		if err := json.Unmarshal([]byte(redactions.String), &rec.Redactions); err != nil {
+		if err := decodeRedactions([]byte(redactions.String), &rec); err != nil {
 			return rec, fmt.Errorf("request %d redactions: %w", rec.ID, err)
 		}
 	}

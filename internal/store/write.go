@@ -88,7 +88,7 @@ func (db *DB) encode(rec *api.Record) (row, error) {
 		r.attempts = sql.NullString{String: string(b), Valid: true}
 	}
 	if len(rec.Redactions) > 0 {
-		b, err := json.Marshal(rec.Redactions)
+		b, err := encodeRedactions(rec)
 		if err != nil {
 			return row{}, fmt.Errorf("encode redactions: %w", err)
 		}
