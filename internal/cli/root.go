@@ -90,7 +90,7 @@ $CLP_HOME (default ~/.clp): claude.json and codex.json.`,
 		return fmt.Errorf("%w: %v (see `%s --help`)", errUsage, err, c.CommandPath())
 	})
 	a.addCommands(root, a.startCmd(), a.stopCmd(), a.restartCmd(), a.serveCmd(), a.statusCmd(),
-		a.listCmd(), a.activeCmd(), a.uiCmd(), a.versionCmd(), a.setupCmd(), a.configCmd(), a.doctorCmd(),
+		a.listCmd(), a.activeCmd(), a.withUIPassword(a.uiCmd()), a.versionCmd(), a.setupCmd(), a.configCmd(), a.doctorCmd(),
 		a.logsCmd(), a.usageCmd(), a.importCmd(), a.healthCmd(), a.keyCmd())
 	return root
 }
@@ -128,7 +128,7 @@ func (a *app) daemonClient(ctx context.Context) (*client.Client, int, error) {
 		}
 		addr = p.UIAddr
 	}
-	c := client.New(addr)
+	c := client.New(addr).WithToken(a.uiToken())
 	st, err := c.Status(ctx)
 	if err != nil {
 		return nil, 0, err

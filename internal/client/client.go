@@ -23,8 +23,30 @@ var ErrNotRunning = errors.New("the clp daemon is not running; start it with `cl
 
 // Client talks to one daemon.
 type Client struct {
-	base string
-	hc   *http.Client
+	base  string
+	hc    *http.Client
+	token string // sent in TokenHeader when not empty
+}
+
+// TokenHeader is the header that carries the daemon's CLI token (see
+// WithToken); the same name as ui.TokenHeader.
+const TokenHeader = "X-Clp-Token"
+
+// WithToken makes c send token, the content of CLP_HOME/run/ui_token that
+// the daemon writes at start, with every request. A daemon whose UI listens
+// beyond loopback requires a login; the token stands in for it. "" sends
+// none. It returns c.
+func (c *Client) WithToken(token string) *Client {
+	c.token = token
+	return c
+}
+
+func (c *Client) header() http.Header {
+	h := http.Header{}
+	if c.token != "" {
+		h.Set(TokenHeader, c.token)
+	}
+	return h
 }
 
 // New returns a client of the daemon whose UI listens on addr (host:port).
@@ -56,6 +78,7 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	if err != nil {
 		return err
 	}
+	req.Header = c.header()
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

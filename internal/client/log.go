@@ -45,7 +45,7 @@ func (c *Client) Stats(ctx context.Context, q url.Values) ([]store.StatsRow, err
 func (c *Client) Events(ctx context.Context, fn func(api.Event)) error {
 	u, _ := url.Parse(c.base + "/api/v1/events")
 	u.Scheme = "ws"
-	conn, _, err := websocket.Dial(ctx, u.String(), nil)
+	conn, _, err := websocket.Dial(ctx, u.String(), &websocket.DialOptions{HTTPHeader: c.header()})
 	if err != nil {
 		if isRefused(err) {
 			return ErrNotRunning

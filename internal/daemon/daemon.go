@@ -167,7 +167,7 @@ func (d *Daemon) checkNotRunning() error {
 	if err != nil || p.PID == os.Getpid() || !Alive(p.PID) {
 		return nil // no pid file, or a stale one
 	}
-	if pingDaemon(p.UIAddr) == p.PID {
+	if pingDaemon(p.UIAddr, ui.ReadToken(d.env.RunDir())) == p.PID {
 		return fmt.Errorf("clp is already running (pid %d, UI on http://%s): use `clp restart` or `clp stop`", p.PID, p.UIAddr)
 	}
 	return nil // the pid was reused by another program
@@ -225,7 +225,7 @@ func (d *Daemon) servers() []*http.Server {
 		})
 	}
 	out = append(out, &http.Server{
-		Handler:           ui.New(d, d.log),
+		Handler:           ui.New(d, d.log, d.uiOptions()),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       5 * time.Minute,
 		MaxHeaderBytes:    1 << 20,

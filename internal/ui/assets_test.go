@@ -55,7 +55,7 @@ func TestEmbeddedIndex(t *testing.T) {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest("GET", "/settings", nil)
 	req.Host = "127.0.0.1"
-	New(&fakeBackend{}, slog.New(slog.DiscardHandler)).ServeHTTP(rec, req)
+	New(&fakeBackend{}, slog.New(slog.DiscardHandler), Options{}).ServeHTTP(rec, req)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `id="app"`) {
 		t.Errorf("GET /settings = %d %q, want the embedded index.html", rec.Code, rec.Body)
 	}
@@ -67,7 +67,7 @@ func TestEventsFeed(t *testing.T) {
 	b := &fakeBackend{subscribe: func() (<-chan api.Event, func()) {
 		return ch, func() { close(cancelled) }
 	}}
-	srv := httptest.NewServer(New(b, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(New(b, slog.New(slog.DiscardHandler), Options{}))
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -94,7 +94,7 @@ func TestEventsFeed(t *testing.T) {
 }
 
 func TestEventsForeignOrigin(t *testing.T) {
-	srv := httptest.NewServer(New(&fakeBackend{}, slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(New(&fakeBackend{}, slog.New(slog.DiscardHandler), Options{}))
 	defer srv.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

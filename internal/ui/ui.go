@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/config"
@@ -16,11 +16,15 @@ import (
 )
 
 // New returns the UI and API handler. Every request passes the Host and
-// Origin guard first; JSON lives under /api/v1/, the live feed at
-// /api/v1/events (WebSocket), and every other GET serves the embedded web UI.
-func New(b Backend, log *slog.Logger) http.Handler {
-	s := &server{b: b, log: log}
+// Origin guard first, then the login check of o; JSON lives under /api/v1/,
+// the live feed at /api/v1/events (WebSocket), and every other GET serves the
+// embedded web UI.
+func New(b Backend, log *slog.Logger, o Options) http.Handler {
+	s := &server{b: b, log: log, opt: o}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/session", s.session)
+	mux.HandleFunc("POST /api/v1/login", s.login)
+	mux.HandleFunc("POST /api/v1/logout", s.logout)
 	mux.HandleFunc("GET /api/v1/status", s.status)
 	mux.HandleFunc("GET /api/v1/services/{service}/configs", s.configs)
 	mux.HandleFunc("PUT /api/v1/services/{service}/active", s.setActive)
@@ -39,12 +43,15 @@ func New(b Backend, log *slog.Logger) http.Handler {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
 	mux.Handle("/", assets(dist()))
-	return guard(mux)
+	return s.guard(s.requireLogin(mux))
 }
 
 type server struct {
-	b   Backend
-	log *slog.Logger
+	b        Backend
+	log      *slog.Logger
+	opt      Options
+	sessions sessions
+	loginMu  sync.Mutex // one password check at a time
 }
 
 func (s *server) status(w http.ResponseWriter, r *http.Request) {
@@ -124,12 +131,12 @@ func writeError(w http.ResponseWriter, code int, msg string) {
 	writeJSON(w, code, api.Error{Error: msg})
 }
 
-// guard refuses requests whose Host is not a loopback name or address (DNS
-// rebinding) and state-changing requests from a foreign Origin (CSRF), before
-// any routing.
-func guard(next http.Handler) http.Handler {
+// guard refuses requests whose Host does not name this UI (DNS rebinding;
+// see Options.hostAllowed) and state-changing requests from a foreign Origin
+// (CSRF), before any routing.
+func (s *server) guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !localHost(r.Host) {
+		if !s.opt.hostAllowed(r.Host) {
 			writeError(w, http.StatusForbidden, "host "+r.Host+" is not allowed")
 			return
 		}
@@ -143,18 +150,6 @@ func guard(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func localHost(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 func sameOrigin(origin, host string) bool {

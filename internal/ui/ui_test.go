@@ -138,7 +138,7 @@ func TestAPI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls []string
-			h := New(wiredBackend(&calls), slog.New(slog.DiscardHandler))
+			h := New(wiredBackend(&calls), slog.New(slog.DiscardHandler), Options{})
 			req := httptest.NewRequest(tt.method, tt.path, strings.NewReader(tt.body))
 			req.Host = "127.0.0.1:3300"
 			if tt.host != "" {
@@ -166,7 +166,7 @@ func TestAPI(t *testing.T) {
 }
 
 func TestNotWired(t *testing.T) {
-	h := New(&fakeBackend{}, slog.New(slog.DiscardHandler))
+	h := New(&fakeBackend{}, slog.New(slog.DiscardHandler), Options{})
 	for _, p := range []string{"/api/v1/requests", "/api/v1/requests/1", "/api/v1/stats", "/api/v1/services/claude/health"} {
 		req := httptest.NewRequest("GET", p, nil)
 		req.Host = "localhost"
@@ -180,7 +180,7 @@ func TestNotWired(t *testing.T) {
 
 func TestCredentialsMasked(t *testing.T) {
 	var calls []string
-	srv := httptest.NewServer(New(wiredBackend(&calls), slog.New(slog.DiscardHandler)))
+	srv := httptest.NewServer(New(wiredBackend(&calls), slog.New(slog.DiscardHandler), Options{}))
 	defer srv.Close()
 	for _, p := range []string{"/api/v1/status", "/api/v1/services/claude/configs", "/api/v1/requests/42"} {
 		resp, err := http.Get(srv.URL + p)

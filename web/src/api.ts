@@ -51,6 +51,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
   })
+  if (r.status === 401 && path !== '/login') dispatchEvent(new Event('clp:login'))
   if (!r.ok) {
     let msg = r.statusText
     try { msg = (await r.json()).error ?? msg } catch { /* not JSON */ }
@@ -81,6 +82,9 @@ export const api = {
   request: (id: number) => call<Rec>('GET', `/requests/${id}`),
   stats: (f: Record<string, string | undefined>) => call<StatsRow[]>('GET', '/stats' + q(f)),
   shutdown: () => call<void>('POST', '/shutdown'),
+  session: () => call<{ login_required: boolean; authenticated: boolean }>('GET', '/session'),
+  login: (password: string) => call<void>('POST', '/login', { password }),
+  logout: () => call<void>('POST', '/logout'),
 }
 
 // subscribe opens the live feed and reconnects with backoff (never a tight loop).

@@ -33,6 +33,9 @@ const en = {
   log_dropped: 'Log records dropped', settings_help: 'Settings are files in your CLP home; the daemon reloads them when they change.',
   not_wired: 'This daemon does not provide this yet.', load_error: 'Could not load: {msg}', retry: 'Retry',
   shutdown: 'Stop daemon', shutdown_confirm: 'Stop the CLP daemon?', stopped: 'The daemon is stopping.',
+  login_title: 'Sign in', login_help: 'This CLP is reachable from the network, so it asks for the UI password (set on the server with `clp ui password`).',
+  password: 'Password', login: 'Sign in', logout: 'Sign out', wrong_password: 'Wrong password.',
+  no_password: 'No UI password is set yet: run `clp ui password` on the machine that runs clp.',
 }
 export type Key = keyof typeof en
 
@@ -70,6 +73,9 @@ const zh: Record<Key, string> = {
   log_dropped: '丢弃的日志记录', settings_help: '设置以文件形式保存在 CLP 目录中，修改后守护进程会自动重新加载。',
   not_wired: '当前守护进程尚未提供此功能。', load_error: '加载失败：{msg}', retry: '重试',
   shutdown: '停止守护进程', shutdown_confirm: '确定停止 CLP 守护进程？', stopped: '守护进程正在停止。',
+  login_title: '登录', login_help: '此 CLP 可从网络访问，因此需要输入界面密码（在服务器上用 `clp ui password` 设置）。',
+  password: '密码', login: '登录', logout: '退出登录', wrong_password: '密码错误。',
+  no_password: '尚未设置界面密码：请在运行 clp 的机器上执行 `clp ui password`。',
 }
 
 export const dicts = { en, zh }

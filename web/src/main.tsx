@@ -6,6 +6,8 @@ import { Link } from './ui'
 import { Overview, Configs, Balance, Routing, Filter, Settings } from './pages'
 import { Requests, RequestDetail } from './requests'
 import { Usage } from './usage'
+import { Login } from './login'
+import { api } from './api'
 
 const nav: [string, Key, string][] = [
   ['/', 'nav_overview', 'M3 12l9-9 9 9M5 10v10h14V10'],
@@ -47,6 +49,17 @@ function App() {
     setLangState(l)
   }
   useEffect(() => { document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en' }, [lang])
+  // auth: undefined while asking the daemon, then whether pages may load.
+  const [auth, setAuth] = useState<{ need: boolean; ok: boolean } | undefined>()
+  useEffect(() => {
+    api.session().then(s => setAuth({ need: s.login_required, ok: s.authenticated }), () => setAuth({ need: false, ok: true }))
+    const on = () => setAuth({ need: true, ok: false })
+    addEventListener('clp:login', on)
+    return () => removeEventListener('clp:login', on)
+  }, [])
+  if (!auth) return null
+  if (!auth.ok) return <Login onDone={() => setAuth({ need: true, ok: true })} />
+  const logout = async () => { await api.logout().catch(() => {}); setAuth({ need: true, ok: false }) }
   const current = path.startsWith('/requests') ? '/requests' : path
   return (
     <div class="shell" key={lang}>
@@ -59,6 +72,7 @@ function App() {
             </Link>
           ))}
         </nav>
+        {auth.need && <button class="logout" id="logout" onClick={logout}>{t('logout')}</button>}
         <div class="lang">
           <button id="lang-en" class={lang === 'en' ? 'on' : ''} onClick={() => setLang('en')}>English</button>
           <button id="lang-zh" class={lang === 'zh' ? 'on' : ''} onClick={() => setLang('zh')}>中文</button>
