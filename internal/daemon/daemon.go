@@ -16,6 +16,7 @@ import (
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/balance"
 	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/metrics"
 	"github.com/clp-proxy/clp/internal/protocol"
 	"github.com/clp-proxy/clp/internal/protocol/anthropic"
 	"github.com/clp-proxy/clp/internal/protocol/openai"
@@ -62,6 +63,7 @@ type Daemon struct {
 	storeErr  error
 	feed      feed
 	transport *http.Transport
+	metrics   *metrics.Metrics
 
 	stop     context.CancelFunc
 	stopOnce sync.Once
@@ -131,6 +133,7 @@ func newDaemon(opt Options) (*Daemon, error) {
 		handlers: map[string]*proxy.Handler{},
 		pools:    map[string]*balance.Pool{},
 	}
+	d.metrics = d.newMetrics()
 	if err := config.EnsureHome(d.env.Home); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ func (d *Daemon) openStore() {
 
 // record hands a finished request to the log without waiting.
 func (d *Daemon) record(rec *api.Record) {
+	d.metrics.Observe(rec)
 	if d.store != nil {
 		d.store.Add(rec)
 	}

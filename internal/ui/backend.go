@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/balance"
@@ -45,4 +46,8 @@ type Backend interface {
 	// subscription and closes the channel. A slow reader misses events
 	// rather than blocking the daemon.
 	Subscribe() (<-chan api.Event, func())
+
+	// Metrics serves the Prometheus metrics at GET /metrics; nil answers
+	// 501.
+	Metrics() http.Handler
 }

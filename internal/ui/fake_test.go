@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/balance"
@@ -25,6 +26,7 @@ type fakeBackend struct {
 	routeTest   func(service, model string) (api.RouteTestResult, error)
 	tryFilter   func(service string, text []byte) ([]byte, redact.Report, error)
 	subscribe   func() (<-chan api.Event, func())
+	metrics     http.Handler
 }
 
 var _ Backend = (*fakeBackend)(nil)
@@ -118,3 +120,5 @@ func (f *fakeBackend) Subscribe() (<-chan api.Event, func()) {
 	}
 	return f.subscribe()
 }
+
+func (f *fakeBackend) Metrics() http.Handler { return f.metrics }

@@ -39,6 +39,13 @@ func New(b Backend, log *slog.Logger, o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/stats", s.stats)
 	mux.HandleFunc("GET /api/v1/events", s.events)
 	mux.HandleFunc("POST /api/v1/shutdown", s.shutdown)
+	if h := b.Metrics(); h != nil {
+		mux.Handle("GET /metrics", h)
+	} else {
+		mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+			writeError(w, http.StatusNotImplemented, api.ErrNotWired.Error())
+		})
+	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such endpoint: "+r.Method+" "+r.URL.Path)
 	})
