@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -133,17 +135,35 @@ func (a *app) restartCmd() *cobra.Command {
 
 func (a *app) serveCmd() *cobra.Command {
 	var jsonLog bool
+	var level string
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the daemon in the foreground (for systemd, containers and debugging)",
 		Long: `serve runs the proxies and the web UI attached to the terminal, logging to
-stderr, until interrupted (Ctrl-C or SIGTERM), then drains in-flight requests.`,
-		Example: "  clp serve",
-		Args:    usageArgs(0, "no arguments"),
+stderr, until interrupted (Ctrl-C or SIGTERM), then drains in-flight requests.
+
+The log level and format default to $CLP_LOG_LEVEL (debug, info, warn, error;
+default info) and $CLP_LOG_FORMAT (text or json; default text); the flags
+override them. ` + "`clp start`" + ` passes both variables on to the daemon it starts.`,
+		Example: `  clp serve
+  clp serve --log-level debug --log-json
+  CLP_LOG_LEVEL=warn clp start`,
+		Args: usageArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var h slog.Handler = slog.NewTextHandler(a.stderr, nil)
-			if jsonLog {
-				h = slog.NewJSONHandler(a.stderr, nil)
+			if !cmd.Flags().Changed("log-level") {
+				level = a.getenv("CLP_LOG_LEVEL")
+			}
+			format := a.getenv("CLP_LOG_FORMAT")
+			if cmd.Flags().Changed("log-json") {
+				format = "text"
+				if jsonLog {
+					format = "json"
+				}
+			}
+			h, err := logHandler(a.stderr, level, format)
+			if err != nil {
+				daemon.SignalReady(a.getenv, err)
+				return err
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -153,6 +173,35 @@ stderr, until interrupted (Ctrl-C or SIGTERM), then drains in-flight requests.`,
 			})
 		},
 	}
-	c.Flags().BoolVar(&jsonLog, "log-json", false, "log as JSON lines instead of text")
+	c.Flags().BoolVar(&jsonLog, "log-json", false, "log as JSON lines instead of text (default: $CLP_LOG_FORMAT is json)")
+	c.Flags().StringVar(&level, "log-level", "", "least important level logged: debug, info, warn or error (default: $CLP_LOG_LEVEL, else info)")
 	return c
+}
+
+// logHandler is the daemon's slog handler writing to w: level is debug,
+// info, warn or error ("" means info; case does not matter), format is text
+// or json ("" means text).
+func logHandler(w io.Writer, level, format string) (slog.Handler, error) {
+	var lv slog.Level
+	switch strings.ToLower(strings.TrimSpace(level)) {
+	case "debug":
+		lv = slog.LevelDebug
+	case "", "info":
+		lv = slog.LevelInfo
+	case "warn", "warning":
+		lv = slog.LevelWarn
+	case "error":
+		lv = slog.LevelError
+	default:
+		return nil, fmt.Errorf("log level %q is not one of debug, info, warn, error (--log-level or CLP_LOG_LEVEL)", level)
+	}
+	opt := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(strings.TrimSpace(format)) {
+	case "", "text":
+		return slog.NewTextHandler(w, opt), nil
+	case "json":
+		return slog.NewJSONHandler(w, opt), nil
+	default:
+		return nil, fmt.Errorf("log format %q is not text or json (CLP_LOG_FORMAT)", format)
+	}
 }
