@@ -24,7 +24,7 @@ func newGauges(opt Options) *gauges {
 		healthy: prometheus.NewDesc("clp_config_healthy",
 			"1 when the config may be chosen, 0 while it is excluded after consecutive failures.", []string{"service", "config"}, nil),
 		failures: prometheus.NewDesc("clp_config_consecutive_failures",
-			"Failures of the config in a row since its last success (reset by `clp health reset`).", []string{"service", "config"}, nil),
+			"Failures of the config in a row since its last success (reset by `clp health SERVICE --reset NAME`).", []string{"service", "config"}, nil),
 		dropped: prometheus.NewDesc("clp_log_records_dropped_total",
 			"Request records the request log dropped (queue full, or given up after write failures) since the daemon started.", nil, nil),
 	}
