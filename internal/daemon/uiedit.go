@@ -3,13 +3,80 @@ package daemon
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/config"
 	"github.com/clp-proxy/clp/internal/ui"
 )
+
+var (
+	_ ui.ConfigEditor = (*Daemon)(nil)
+	_ ui.RulesEditor  = (*Daemon)(nil)
+)
+
+// AddConfig implements ui.ConfigEditor.
+func (d *Daemon) AddConfig(service, name string, c config.EntryChange) error {
+	return d.edited(config.AddEntry(d.env.Home, service, name, c))
+}
+
+// EditConfig implements ui.ConfigEditor: the fields first, then the name,
+// so a bad field leaves the name as it was.
+func (d *Daemon) EditConfig(service, name, newName string, c config.EntryChange) error {
+	if c != (config.EntryChange{}) {
+		if err := config.EditEntry(d.env.Home, service, name, c); err != nil {
+			return d.edited(err)
+		}
+	}
+	if newName != "" && newName != name {
+		return d.edited(config.RenameEntry(d.env.Home, service, name, newName))
+	}
+	return d.edited(nil)
+}
+
+// RemoveConfig implements ui.ConfigEditor.
+func (d *Daemon) RemoveConfig(service, name string) error {
+	return d.edited(config.RemoveEntry(d.env.Home, service, name))
+}
+
+// Rules implements ui.RulesEditor.
+func (d *Daemon) Rules(kind string) (json.RawMessage, error) {
+	doc, err := config.ReadRules(d.env.Home, kind)
+	if errors.Is(err, config.ErrInvalidRules) {
+		return nil, ui.Invalid(err)
+	}
+	return doc, err
+}
+
+// SetRules implements ui.RulesEditor.
+func (d *Daemon) SetRules(kind string, doc []byte) error {
+	return d.edited(config.WriteRules(d.env.Home, kind, doc))
+}
+
+// edited finishes a write from the UI: on success it reloads, so the next
+// request sees the change, and tells open pages to refetch. An error that
+// is not about a missing name, a taken name, or the disk is the request's
+// fault (a bad URL, an empty name…) and is marked ui.Invalid.
+func (d *Daemon) edited(err error) error {
+	if err == nil {
+		d.reload()
+		d.feed.publish(api.Event{Type: api.EventStatusChanged})
+		return nil
+	}
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, config.ErrUnknownConfig), errors.Is(err, config.ErrUnknownService),
+		errors.Is(err, config.ErrConfigExists), errors.Is(err, config.ErrInvalidRules),
+		errors.As(err, &pe):
+		return err
+	}
+	return ui.Invalid(err)
+}
 
 // uiOptions returns the UI's security settings and writes a new CLI token
 // to CLP_HOME/run/ui_token (0600), which the CLI's client sends in

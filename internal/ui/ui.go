@@ -37,6 +37,11 @@ func New(b Backend, log *slog.Logger, o Options) http.Handler {
 	mux.HandleFunc("GET /api/v1/requests", s.requests)
 	mux.HandleFunc("GET /api/v1/requests/{id}", s.request)
 	mux.HandleFunc("GET /api/v1/stats", s.stats)
+	mux.HandleFunc("POST /api/v1/services/{service}/configs/{name}", s.addConfig)
+	mux.HandleFunc("PATCH /api/v1/services/{service}/configs/{name}", s.editConfig)
+	mux.HandleFunc("DELETE /api/v1/services/{service}/configs/{name}", s.removeConfig)
+	mux.HandleFunc("GET /api/v1/rules/{kind}", s.rules)
+	mux.HandleFunc("PUT /api/v1/rules/{kind}", s.setRules)
 	mux.HandleFunc("GET /api/v1/events", s.events)
 	mux.HandleFunc("POST /api/v1/shutdown", s.shutdown)
 	if h := b.Metrics(); h != nil {
@@ -106,6 +111,9 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // statusOf maps error kinds to HTTP statuses, in one place.
 func statusOf(err error) int {
+	if code, ok := editStatus(err); ok {
+		return code
+	}
 	var bad badRequest
 	switch {
 	case errors.As(err, &bad):

@@ -41,6 +41,16 @@ export interface ConfigTest { config: string; ok: boolean; status?: number; late
 export interface FilterResult { text: string; report: { counts?: Record<string, number>; spans?: { rule: string; start: number; end: number; preview: string }[] } }
 export interface LiveEvent { type: string; time: string; service?: string; config?: string; record?: Rec }
 
+// ConfigEdit is the body of a config add or edit; credentials are write-only.
+export interface ConfigEdit { name?: string; base_url?: string; auth_token?: string; api_key?: string; weight?: number }
+export type RulesKind = 'balance' | 'routing' | 'filter'
+export interface BalanceService { mode?: string; failover?: boolean; failureThreshold?: number; autoResetMinutes?: number; [k: string]: unknown }
+export interface BalanceDoc { mode?: string; services?: Record<string, BalanceService>; [k: string]: unknown }
+export interface ModelMapping { source: string; target: string; source_type: string }
+export interface ConfigMapping { model: string; config: string }
+export interface RoutingDoc { mode?: string; modelMappings?: Record<string, ModelMapping[]>; configMappings?: Record<string, ConfigMapping[]>; [k: string]: unknown }
+export interface FilterRule { name?: string; source: string; target: string; op: string; enabled?: boolean; services?: string[] }
+
 export class APIError extends Error {
   constructor(public status: number, msg: string) { super(msg) }
 }
@@ -82,6 +92,11 @@ export const api = {
   request: (id: number) => call<Rec>('GET', `/requests/${id}`),
   stats: (f: Record<string, string | undefined>) => call<StatsRow[]>('GET', '/stats' + q(f)),
   shutdown: () => call<void>('POST', '/shutdown'),
+  addConfig: (svc: string, name: string, body: ConfigEdit) => call<void>('POST', `/services/${svc}/configs/${encodeURIComponent(name)}`, body),
+  editConfig: (svc: string, name: string, body: ConfigEdit) => call<void>('PATCH', `/services/${svc}/configs/${encodeURIComponent(name)}`, body),
+  removeConfig: (svc: string, name: string) => call<void>('DELETE', `/services/${svc}/configs/${encodeURIComponent(name)}`),
+  rules: <T,>(kind: RulesKind) => call<T>('GET', `/rules/${kind}`),
+  setRules: (kind: RulesKind, doc: unknown) => call<void>('PUT', `/rules/${kind}`, doc),
   session: () => call<{ login_required: boolean; authenticated: boolean }>('GET', '/session'),
   login: (password: string) => call<void>('POST', '/login', { password }),
   logout: () => call<void>('POST', '/logout'),

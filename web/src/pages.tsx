@@ -3,6 +3,8 @@ import { api, subscribe, type LiveEvent, type Rec, type ServiceStatus, type Conf
 import { t, signalLang } from './i18n'
 import { Card, Empty, Link, LoadError, Page, Select, StatusPill, useLoad } from './ui'
 import { compact, duration, ms, num, totalTokens, usd, when } from './format'
+import { ConfigForm, Confirm } from './edit'
+import { BalanceSettings, FilterRules, RoutingRules } from './rules'
 
 const todayStart = () => { const d = new Date(); d.setHours(0, 0, 0, 0); return d.toISOString().replace(/\.\d+Z$/, 'Z') }
 
@@ -105,6 +107,9 @@ export function Overview() {
 export function Configs() {
   const { data, err, reload } = useLoad(api.status, [])
   const [tests, setTests] = useState<Record<string, ConfigTest | 'run'>>({})
+  const [editing, setEditing] = useState('') // "svc/name", "svc/" to add, "" for none
+  useEffect(() => subscribe(e => { if (e.type === 'status.changed' || e.type === 'config.switched') reload() }, () => {}), [])
+  const done = () => { setEditing(''); reload() }
   const act = async (f: () => Promise<void>) => { try { await f() } catch (e) { alert((e as Error).message) } reload() }
   const test = async (svc: string, name: string) => {
     const k = svc + '/' + name
@@ -116,14 +121,19 @@ export function Configs() {
     <Page title={t('nav_configs')}>
       {err && <LoadError err={err} retry={reload} />}
       {data?.services.map(s => (
-        <Card title={s.name === 'claude' ? 'Claude Code' : 'Codex CLI'}>
+        <Card title={s.name === 'claude' ? 'Claude Code' : 'Codex CLI'}
+          actions={editing !== s.name + '/' && <button class="btn sm primary" id={'add-' + s.name} onClick={() => setEditing(s.name + '/')}>+ {t('add_config')}</button>}>
+          {editing === s.name + '/' && <ConfigForm svc={s.name} onDone={done} onCancel={() => setEditing('')} />}
           {s.configs.length === 0 ? <Empty>{t('no_configs')}</Empty> : (
             <table class="tbl">
               <thead><tr><th>{t('name')}</th><th>{t('base_url')}</th><th>{t('credential')}</th><th class="num">{t('weight')}</th><th>{t('state')}</th><th /></tr></thead>
               <tbody>{s.configs.map(c => {
                 const tr = tests[s.name + '/' + c.name]
+                if (editing === s.name + '/' + c.name) return (
+                  <tr><td colSpan={6}><ConfigForm svc={s.name} c={c} onDone={done} onCancel={() => setEditing('')} /></td></tr>
+                )
                 return (
-                  <tr>
+                  <tr data-config={c.name}>
                     <td><b>{c.name}</b>{c.active && <span class="pill good sp">{t('in_use')}</span>}</td>
                     <td><code class="muted">{c.base_url}</code></td>
                     <td><code>{c.auth_token || c.api_key || '—'}</code></td>
@@ -134,6 +144,8 @@ export function Configs() {
                       {!c.active && !c.invalid && !c.disabled && <button class="btn sm primary" onClick={() => act(() => api.setActive(s.name, c.name))}>{t('use')}</button>}
                       <button class="btn sm" onClick={() => test(s.name, c.name)}>{t('test')}</button>
                       <button class="btn sm" onClick={() => act(() => api.setEnabled(s.name, c.name, !!c.disabled))}>{c.disabled ? t('enable') : t('disable')}</button>
+                      <button class="btn sm" name="edit" onClick={() => setEditing(s.name + '/' + c.name)}>{t('edit')}</button>
+                      <Confirm label={t('delete')} ask={t('delete_confirm')} class="del" onYes={() => act(() => api.removeConfig(s.name, c.name))} />
                     </td>
                   </tr>
                 )
@@ -147,7 +159,8 @@ export function Configs() {
 }
 
 function HealthCard(p: { s: ServiceStatus }) {
-  const { data, err, reload } = useLoad(() => api.health(p.s.name), [p.s.name])
+  const { data: all, err, reload } = useLoad(() => api.health(p.s.name), [p.s.name])
+  const data = all?.filter(h => p.s.configs.some(c => c.name === h.name)) // renamed or deleted configs keep old health
   const reset = async (name = '') => { await api.resetHealth(p.s.name, name).catch(() => {}); reload() }
   return (
     <Card title={p.s.name === 'claude' ? 'Claude Code' : 'Codex CLI'}
@@ -174,7 +187,13 @@ function HealthCard(p: { s: ServiceStatus }) {
 
 export function Balance() {
   const { data, err, reload } = useLoad(api.status, [])
-  return <Page title={t('nav_balance')}>{err && <LoadError err={err} retry={reload} />}{data?.services.map(s => <HealthCard s={s} />)}</Page>
+  return (
+    <Page title={t('nav_balance')}>
+      {err && <LoadError err={err} retry={reload} />}
+      {data && <BalanceSettings services={data.services.map(s => s.name)} onSaved={reload} />}
+      {data?.services.map(s => <HealthCard s={s} />)}
+    </Page>
+  )
 }
 
 const services: ['claude' | 'codex', string][] = [['claude', 'Claude Code'], ['codex', 'Codex CLI']]
@@ -183,6 +202,7 @@ export function Routing() {
   const [svc, setSvc] = useState<'claude' | 'codex'>('claude')
   const [model, setModel] = useState('claude-sonnet-4-5')
   const [out, setOut] = useState<string>('')
+  const { data } = useLoad(api.status, [])
   const check = async (e: Event) => {
     e.preventDefault()
     try {
@@ -201,6 +221,7 @@ export function Routing() {
         </form>
         {out && <div class="result" id="route-out">{out}</div>}
       </Card>
+      <RoutingRules key={svc} svc={svc} configs={data?.services.find(x => x.name === svc)?.configs ?? []} />
     </Page>
   )
 }
@@ -209,6 +230,7 @@ export function Filter() {
   const [svc, setSvc] = useState<'claude' | 'codex'>('claude')
   const [text, setText] = useState('')
   const [res, setRes] = useState<{ text: string; n: number; err?: string } | undefined>()
+  const [gen, setGen] = useState(0) // bumps when the rules are saved: try again
   useEffect(() => {
     if (!text) { setRes(undefined); return }
     const id = setTimeout(() => {
@@ -217,9 +239,10 @@ export function Filter() {
         e => setRes({ text: '', n: 0, err: (e as Error).message }))
     }, 250) // debounced: one request per pause in typing
     return () => clearTimeout(id)
-  }, [svc, text])
+  }, [svc, text, gen])
   return (
     <Page title={t('nav_filter')} sub={t('filter_rules')}>
+      <FilterRules onSaved={() => setGen(g => g + 1)} />
       <Card title={t('filter_try')} actions={<Select value={svc} options={services} onChange={setSvc} />}>
         <p class="muted">{t('filter_help')}</p>
         <div class="grid2">
