@@ -153,6 +153,9 @@ func TestBrowserUI(t *testing.T) {
 	if tokens == "" || tokens == "unknown" || tokens == "0" {
 		t.Errorf("detail tokens = %q, want the request's usage", tokens)
 	}
+	if err := waitText(ctx, "#reply .blk.text", "from B"); err != nil {
+		t.Errorf("the response reassembled from the stream: %v", err)
+	}
 	shot(t, ctx, shots, "request-detail")
 
 	// Switch language: every page title turns Chinese, and it sticks.

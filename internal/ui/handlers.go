@@ -123,7 +123,19 @@ func (s *server) request(w http.ResponseWriter, r *http.Request) {
 	}
 	maskHeaders(rec.RequestHeaders)
 	maskHeaders(rec.ResponseHeaders)
-	writeJSON(w, http.StatusOK, rec)
+	d := recordDetail{Record: rec}
+	if r, ok := Reassemble(rec.ResponseBody); ok {
+		d.Reply = &r
+	}
+	writeJSON(w, http.StatusOK, d)
+}
+
+// recordDetail is the answer of GET /api/v1/requests/{id}: the record, and
+// the reply reassembled from its response body when that is an event stream
+// or a message of a known shape. It decodes into an api.Record as well.
+type recordDetail struct {
+	*api.Record
+	Reply *Reply `json:"reply,omitempty"`
 }
 
 func (s *server) stats(w http.ResponseWriter, r *http.Request) {

@@ -13,7 +13,10 @@ export interface Rec {
   redactions?: Record<string, number>; error?: string
   request_headers?: Record<string, string[]>; response_headers?: Record<string, string[]>
   request_body?: string; response_body?: string // base64
+  reply?: Reply // the answer reassembled from response_body (detail only)
 }
+export interface ReplyBlock { kind: 'text' | 'thinking' | 'tool_call'; name?: string; id?: string; text: string }
+export interface Reply { model?: string; stop_reason?: string; error?: string; events: number; blocks: ReplyBlock[] }
 export interface ConfigView {
   name: string; base_url: string; auth_token?: string; api_key?: string
   weight: number; active: boolean; disabled?: boolean; invalid?: string

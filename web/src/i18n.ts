@@ -46,6 +46,8 @@ const en = {
   config_mappings: 'Config mapping', config_mappings_help: 'pin models to a config', route_mode_off: 'Routing is off: the rules are kept but not applied until you choose a mode.',
   when: 'When', src_model: 'model matches', src_config: 'config is', source: 'Pattern or config', send_as: 'Send as model', no_rules: 'No rules yet.',
   filter_rules_title: 'Filter rules', on: 'On', pattern: 'Pattern (regex or text)', action: 'Action', op_replace: 'Replace', op_remove: 'Remove',
+  reassembled: 'Reassembled', raw_events: 'Raw events', raw_body: 'Raw body', thinking: 'Thinking', tool_call: 'Tool call',
+  stop_reason: 'Stop', n_events: '{n} events', reply_empty: 'The response carried no text.',
   replacement: 'Replacement',
 }
 export type Key = keyof typeof en
@@ -97,6 +99,8 @@ const zh: Record<Key, string> = {
   config_mappings: '配置映射', config_mappings_help: '把模型固定到某个配置', route_mode_off: '路由已关闭：规则会保留，但在选择模式之前不会生效。',
   when: '条件', src_model: '模型匹配', src_config: '配置为', source: '模式或配置', send_as: '发送为模型', no_rules: '还没有规则。',
   filter_rules_title: '过滤规则', on: '启用', pattern: '模式（正则或文本）', action: '操作', op_replace: '替换', op_remove: '删除',
+  reassembled: '重组后', raw_events: '原始事件', raw_body: '原始响应体', thinking: '思考过程', tool_call: '工具调用',
+  stop_reason: '结束原因', n_events: '{n} 个事件', reply_empty: '响应中没有文本。',
   replacement: '替换为',
 }
 

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks'
-import { api } from './api'
+import { api, type Rec, type Reply } from './api'
 import { t } from './i18n'
 import { Card, Empty, Link, LoadError, Page, Select, StatusPill, navigate, useLoad } from './ui'
 import { b64text, compact, ms, num, totalTokens, usd, when } from './format'
@@ -55,6 +55,43 @@ function markRedactions(s: string) {
   return parts.map((x, i) => (i % 2 ? <mark>{x}</mark> : x))
 }
 
+function pretty(s: string) { try { return JSON.stringify(JSON.parse(s), null, 2) } catch { return s } }
+
+// ReplyView shows the answer as the model gave it: text, thinking and tool
+// calls each in their own block.
+function ReplyView(p: { reply: Reply }) {
+  const blocks = p.reply.blocks.filter(b => b.text || b.kind === 'tool_call')
+  return (
+    <div class="reply" id="reply">
+      <div class="row small muted">
+        {p.reply.model && <span>{t('model')}: <code>{p.reply.model}</code></span>}
+        {p.reply.stop_reason && <span>{t('stop_reason')}: <code>{p.reply.stop_reason}</code></span>}
+        {p.reply.events > 0 && <span>{t('n_events', { n: p.reply.events })}</span>}
+      </div>
+      {p.reply.error && <div class="alert">{p.reply.error}</div>}
+      {blocks.length === 0 && !p.reply.error && <p class="muted">{t('reply_empty')}</p>}
+      {blocks.map(b => b.kind === 'thinking'
+        ? <details class="blk thinking"><summary>{t('thinking')}</summary><div class="blk-text">{b.text}</div></details>
+        : b.kind === 'tool_call'
+          ? <div class="blk tool"><div class="blk-h">{t('tool_call')} <code>{b.name}</code>{b.id && <span class="muted small"> · {b.id}</span>}</div><pre class="code">{pretty(b.text)}</pre></div>
+          : <div class="blk text"><div class="blk-text">{b.text}</div></div>)}
+    </div>
+  )
+}
+
+function ResponseCard(p: { r: Rec; raw: string }) {
+  const [view, setView] = useState<'reply' | 'raw'>(p.r.reply ? 'reply' : 'raw')
+  return (
+    <Card title={t('response')} actions={p.r.reply && (
+      <span class="seg">
+        <button id="view-reply" class={view === 'reply' ? 'on' : ''} onClick={() => setView('reply')}>{t('reassembled')}</button>
+        <button id="view-raw" class={view === 'raw' ? 'on' : ''} onClick={() => setView('raw')}>{p.r.stream ? t('raw_events') : t('raw_body')}</button>
+      </span>)}>
+      {view === 'reply' && p.r.reply ? <ReplyView reply={p.r.reply} /> : <pre class="code" id="raw-response">{p.raw}</pre>}
+    </Card>
+  )
+}
+
 export function RequestDetail(p: { id: number }) {
   const { data: r, err, reload } = useLoad(() => api.request(p.id), [p.id])
   const body = (b?: string) => { const s = b64text(b); try { return JSON.stringify(JSON.parse(s), null, 2) } catch { return s } }
@@ -97,7 +134,7 @@ export function RequestDetail(p: { id: number }) {
           <Card title={t('resp_headers')}><Headers h={r.response_headers} /></Card>
         </div>
         <Card title={t('body_sent')}><pre class="code">{markRedactions(body(r.request_body)) }</pre></Card>
-        <Card title={t('response')}><pre class="code">{body(r.response_body)}</pre></Card>
+        <ResponseCard r={r} raw={body(r.response_body)} />
       </>}
     </Page>
   )
