@@ -31,7 +31,7 @@ func TestUIReply(t *testing.T) {
 	}, "\n")
 	var events []string
 	for _, d := range strings.Split(transcript, "\n") {
-		typ := d[len(`{"type":"`):strings.Index(d[len(`{"type":"`):], `"`)+len(`{"type":"`)]
+		typ := d[len(`{"type":"`) : strings.Index(d[len(`{"type":"`):], `"`)+len(`{"type":"`)]
 		events = append(events, "event: "+typ+"\ndata: "+d+"\n\n")
 	}
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) { writeEvents(w, events) })
