@@ -1,0 +1,612 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/clp-proxy/clp/internal/store"
+)
+
+// daemonPID reads the running daemon's pid from its pid file.
+func (in *instance) daemonPID(t *testing.T) int {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(in.home, "run", "clp.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p struct{ PID int }
+	if err := json.Unmarshal(data, &p); err != nil || p.PID == 0 {
+		t.Fatalf("pid file %s: %v", data, err)
+	}
+	return p.PID
+}
+
+// procFDs counts a process's open file descriptors.
+func procFDs(t *testing.T, pid int) int {
+	t.Helper()
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		t.Fatalf("count fds of %d: %v", pid, err)
+	}
+	return len(ents)
+}
+
+// TestUpstreamHugeHeadersRefused: an upstream answering with more than 1 MiB
+// of headers is refused cleanly with a protocol-shaped 502, and the daemon
+// keeps serving.
+func TestUpstreamHugeHeadersRefused(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Test-Big") != "" {
+			w.Header().Set("X-Big", strings.Repeat("a", 1100<<10))
+		}
+		writeEvents(w, anthropicEvents("m", "ok"))
+	})
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("big", up.URL, "auth_token", "tok-big-000001", true)))
+	in.start()
+	code, body := post(t, in.claudeURL()+"/v1/messages", `{"model":"m","stream":true}`, map[string]string{"X-Test-Big": "1"})
+	var e struct {
+		Type  string
+		Error struct{ Type, Message string }
+	}
+	if json.Unmarshal([]byte(body), &e); code != 502 || e.Type != "error" || !strings.Contains(e.Error.Message, `"big"`) || !strings.Contains(e.Error.Message, "headers exceeded") {
+		t.Errorf("huge upstream headers: %d %.300s; want a 502 error naming the config and the headers", code, body)
+	}
+	if code, body := post(t, in.claudeURL()+"/v1/messages", `{"model":"m","stream":true}`, nil); code != 200 || !strings.Contains(body, "message_stop") {
+		t.Errorf("next request: %d %.300s", code, body)
+	}
+}
+
+// TestTLSFailureNamesTheConfig: an upstream with a certificate CLP does not
+// trust gets a 502 that names the config and the certificate problem.
+func TestTLSFailureNamesTheConfig(t *testing.T) {
+	up := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeEvents(w, anthropicEvents("m", "ok"))
+	}))
+	up.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake errors are expected
+	up.StartTLS()
+	t.Cleanup(up.Close)
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("tls-relay", up.URL, "auth_token", "tok-tls-000001", true)))
+	in.start()
+	code, body := post(t, in.claudeURL()+"/v1/messages", `{"model":"m"}`, nil)
+	if code != 502 || !strings.Contains(body, `\"tls-relay\"`) || !strings.Contains(body, "certificate") {
+		t.Errorf("untrusted certificate: %d %s; want 502 naming tls-relay and the certificate", code, body)
+	}
+}
+
+// TestClientsGoneLeaveNoFDs: streams whose clients leave mid-way leave the
+// daemon with no more open files than before.
+func TestClientsGoneLeaveNoFDs(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		evs := anthropicEvents("m", "x")
+		if r.Header.Get("X-Test-Hang") == "" {
+			writeEvents(w, evs)
+			return
+		}
+		writeEvents(w, evs[:1])
+		<-r.Context().Done()
+	})
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("c", up.URL, "auth_token", "tok-fd-000001", true)))
+	in.start()
+	pid := in.daemonPID(t)
+	// Warm up: the request log and the upstream pool open what they keep.
+	post(t, in.claudeURL()+"/v1/messages", `{"model":"m","stream":true}`, nil)
+	http.DefaultClient.CloseIdleConnections()
+	time.Sleep(300 * time.Millisecond)
+	before := procFDs(t, pid)
+
+	for range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		req, _ := http.NewRequestWithContext(ctx, "POST", in.claudeURL()+"/v1/messages", strings.NewReader(`{"model":"m","stream":true}`))
+		req.Header.Set("X-Test-Hang", "1")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bufio.NewReader(resp.Body).ReadString('\n')
+		cancel()
+		resp.Body.Close()
+	}
+	var after int
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if after = procFDs(t, pid); after <= before {
+			return
+		}
+	}
+	t.Errorf("daemon fds: %d before 20 abandoned streams, %d after", before, after)
+}
+
+// TestHostileClientsDoNotStopOthers: slow headers, slow bodies, garbage and
+// oversize headers on the proxy and UI ports; everyone else is still served
+// at once, and the slow-header connections are closed by the read-header
+// timeout (10 s).
+func TestHostileClientsDoNotStopOthers(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		writeEvents(w, anthropicEvents("m", "ok"))
+	})
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("c", up.URL, "auth_token", "tok-host-000001", true)))
+	in.start()
+
+	addrs := []string{fmt.Sprintf("127.0.0.1:%d", in.claude), fmt.Sprintf("127.0.0.1:%d", in.ui)}
+	var slowHeaders []net.Conn
+	var held []net.Conn
+	t.Cleanup(func() {
+		for _, c := range append(slowHeaders, held...) {
+			c.Close()
+		}
+	})
+	dial := func(addr, send string) net.Conn {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if send != "" {
+			if _, err := io.WriteString(c, send); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c
+	}
+	opened := time.Now()
+	for _, addr := range addrs {
+		for range 100 {
+			slowHeaders = append(slowHeaders, dial(addr, "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty"))
+		}
+		for range 50 {
+			held = append(held, dial(addr, "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"model\":"))
+		}
+	}
+
+	// Garbage and oversize headers get an HTTP error or a closed connection.
+	for _, addr := range addrs {
+		for i := range 10 {
+			junk := make([]byte, 4096)
+			rand.Read(junk)
+			if i%2 == 1 {
+				junk = append([]byte("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX: "), junk...)
+			}
+			c := dial(addr, "")
+			c.Write(junk)
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			got, err := io.ReadAll(c)
+			c.Close()
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Errorf("%s: garbage got no answer within 5 s (read %q)", addr, got)
+			} else if len(got) > 0 && !bytes.HasPrefix(got, []byte("HTTP/1.1 400")) {
+				t.Errorf("%s: garbage answered %.80q, want 400 or a closed connection", addr, got)
+			}
+		}
+		c := dial(addr, "")
+		go io.WriteString(c, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: "+strings.Repeat("b", 2<<20)+"\r\n\r\n") // cut short by the 431
+		c.SetReadDeadline(time.Now().Add(5 * time.Second))
+		line, _ := bufio.NewReader(c).ReadString('\n')
+		c.Close()
+		if !strings.HasPrefix(line, "HTTP/1.1 431") {
+			t.Errorf("%s: 2 MiB of headers answered %q, want 431", addr, line)
+		}
+	}
+
+	// Everyone else is served at once.
+	t0 := time.Now()
+	if code, body := post(t, in.claudeURL()+"/v1/messages", `{"model":"m","stream":true}`, nil); code != 200 || !strings.Contains(body, "message_stop") {
+		t.Errorf("a normal stream among hostile clients: %d %.200s", code, body)
+	}
+	resp, err := http.Get(in.uiURL() + "/")
+	if err != nil {
+		t.Errorf("UI among hostile clients: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	if d := time.Since(t0); d > 3*time.Second {
+		t.Errorf("normal requests took %v among hostile clients", d)
+	}
+
+	// The slow-header connections are cut by the read-header timeout.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	open := 0
+	for _, c := range slowHeaders {
+		wg.Go(func() {
+			c.SetReadDeadline(opened.Add(15 * time.Second))
+			_, err := io.Copy(io.Discard, c)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				mu.Lock()
+				open++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if open > 0 {
+		t.Errorf("%d of %d slow-header connections still open after 15 s", open, len(slowHeaders))
+	}
+	if d := time.Since(opened); d < 9*time.Second {
+		t.Errorf("slow-header connections were closed after %v, before the 10 s read-header timeout", d)
+	}
+}
+
+// idleConns is how many idle connections TestManyIdleConnections holds:
+// 2 000, fewer if the fd limit is low. (The issue asks for 10 000; the e2e
+// daemon is built with -race, whose limit of 8 128 live goroutines a
+// connection each would exceed, so this test holds 2 000.)
+func idleConns(t *testing.T) int {
+	var lim syscall.Rlimit
+	n := 2000
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil && int(lim.Cur)-500 < n {
+		n = int(lim.Cur) - 500
+	}
+	if n < 100 {
+		t.Fatalf("fd limit %d is too low for this test", lim.Cur)
+	}
+	return n
+}
+
+// TestManyIdleConnections: thousands of idle connections on the proxy port
+// do not stop a request from being served.
+func TestManyIdleConnections(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		writeEvents(w, anthropicEvents("m", "ok"))
+	})
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("c", up.URL, "auth_token", "tok-idle-000001", true)))
+	in.start()
+	n := idleConns(t)
+	conns := make([]net.Conn, 0, n)
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	addr := fmt.Sprintf("127.0.0.1:%d", in.claude)
+	for range n {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatalf("dial idle connection %d: %v", len(conns), err)
+		}
+		conns = append(conns, c)
+	}
+	// Wait until the daemon has accepted them all: a backlog still full of
+	// unaccepted connections drops a new SYN, which the kernel resends only
+	// after a second.
+	pid := in.daemonPID(t)
+	for deadline := time.Now().Add(20 * time.Second); procFDs(t, pid) < n && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := procFDs(t, pid); got < n {
+		t.Fatalf("daemon has %d fds, fewer than the %d idle connections", got, n)
+	}
+	t0 := time.Now()
+	if code, body := post(t, in.claudeURL()+"/v1/messages", `{"model":"m","stream":true}`, nil); code != 200 || !strings.Contains(body, "message_stop") {
+		t.Errorf("request among %d idle connections: %d %.200s", n, code, body)
+	}
+	if d := time.Since(t0); d > time.Second {
+		t.Errorf("request among %d idle connections took %v", n, d)
+	}
+	t.Logf("%d idle connections held; a stream took %v", n, time.Since(t0))
+}
+
+// heldStreams opens n streams through CLP to an upstream that sends the
+// first event and then waits for release; it returns when every client has
+// its first event. Each stream's whole body (or error) arrives on results.
+func heldStreams(t *testing.T, in *instance, n int, release <-chan struct{}) (results chan string) {
+	t.Helper()
+	results = make(chan string, n)
+	started := make(chan struct{}, n)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}}
+	for range n {
+		go func() {
+			resp, err := client.Post(in.claudeURL()+"/v1/messages", "application/json", strings.NewReader(`{"model":"m","stream":true}`))
+			if err != nil {
+				started <- struct{}{}
+				results <- "request error: " + err.Error()
+				return
+			}
+			defer resp.Body.Close()
+			br := bufio.NewReader(resp.Body)
+			first, _ := br.ReadString('\n')
+			started <- struct{}{}
+			rest, err := io.ReadAll(br)
+			if err != nil {
+				rest = append(rest, "\nread error: "+err.Error()...)
+			}
+			results <- first + string(rest)
+		}()
+	}
+	for range n {
+		select {
+		case <-started:
+		case <-time.After(30 * time.Second):
+			t.Fatal("streams did not start within 30 s")
+		}
+	}
+	return results
+}
+
+// holdingUpstream streams message_start, waits for release, then the rest.
+func holdingUpstream(t *testing.T, release <-chan struct{}) *upstream {
+	return newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		evs := anthropicEvents("m", "held ", "stream")
+		writeEvents(w, evs[:1])
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
+		for _, e := range evs[1:] {
+			io.WriteString(w, e)
+			w.(http.Flusher).Flush()
+		}
+	})
+}
+
+// refusedSoon reports whether a new connection to addr is refused within
+// 10 s (the daemon stopped accepting).
+func refusedSoon(addr string) bool {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return errors.Is(err, syscall.ECONNREFUSED)
+		}
+		c.Close()
+	}
+	return false
+}
+
+// runAside runs clp with args in the background; its output and exit code
+// arrive on the returned channel.
+func (in *instance) runAside(args ...string) <-chan string {
+	done := make(chan string, 1)
+	go func() {
+		cmd := exec.Command(clpBin, args...)
+		cmd.Env = in.env
+		out, err := cmd.CombinedOutput()
+		done <- fmt.Sprintf("exit %v: %s", err, out)
+	}()
+	return done
+}
+
+// checkDrained waits for the held streams after release: every one must end
+// with message_stop and no error.
+func checkDrained(t *testing.T, results chan string, n int) {
+	t.Helper()
+	for i := range n {
+		select {
+		case body := <-results:
+			if !strings.Contains(body, "event: message_stop") || strings.Contains(body, "error") {
+				t.Errorf("stream %d did not finish cleanly during the drain: %.300s", i, body)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("stream %d did not finish within 30 s", i)
+		}
+	}
+}
+
+const drainStreams = 50
+
+// TestStopDrainsOpenStreams: `clp stop` with 50 streams open refuses new
+// connections at once, lets every stream finish, and loses no record.
+func TestStopDrainsOpenStreams(t *testing.T) {
+	release := make(chan struct{})
+	up := holdingUpstream(t, release)
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("c", up.URL, "auth_token", "tok-drain-000001", true)))
+	in.start()
+	results := heldStreams(t, in, drainStreams, release)
+
+	stopped := in.runAside("stop")
+	if !refusedSoon(fmt.Sprintf("127.0.0.1:%d", in.claude)) {
+		t.Error("the proxy port still accepts connections while draining")
+	}
+	select {
+	case out := <-stopped:
+		t.Fatalf("clp stop returned before the streams finished: %s", out)
+	default:
+	}
+	close(release)
+	checkDrained(t, results, drainStreams)
+	select {
+	case out := <-stopped:
+		if !strings.HasPrefix(out, "exit <nil>") {
+			t.Fatalf("clp stop: %s", out)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("clp stop did not return within 30 s of the streams ending")
+	}
+
+	db, err := store.Open(filepath.Join(in.home, "data", "clp.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recs, err := db.List(context.Background(), store.Query{Limit: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	complete := 0
+	for _, r := range recs {
+		if r.Status == 200 && !r.Incomplete && r.Error == "" {
+			complete++
+		}
+	}
+	if complete != drainStreams {
+		t.Errorf("request log holds %d complete records of %d (of %d streams)", complete, len(recs), drainStreams)
+	}
+}
+
+// TestRestartDrainsOpenStreams: `clp restart` with 50 streams open lets them
+// finish (no new connection accepted meanwhile), then serves again with every
+// record kept.
+func TestRestartDrainsOpenStreams(t *testing.T) {
+	release := make(chan struct{})
+	up := holdingUpstream(t, release)
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("c", up.URL, "auth_token", "tok-drain-000002", true)))
+	in.start()
+	oldPID := in.daemonPID(t)
+	results := heldStreams(t, in, drainStreams, release)
+
+	restarted := in.runAside("restart")
+	if !refusedSoon(fmt.Sprintf("127.0.0.1:%d", in.claude)) {
+		t.Error("the proxy port still accepts connections while draining")
+	}
+	close(release)
+	checkDrained(t, results, drainStreams)
+	select {
+	case out := <-restarted:
+		if !strings.HasPrefix(out, "exit <nil>") {
+			t.Fatalf("clp restart: %s", out)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("clp restart did not return within 60 s")
+	}
+	if pid := in.daemonPID(t); pid == oldPID {
+		t.Errorf("daemon pid %d unchanged by restart", pid)
+	}
+	if code, body := post(t, in.claudeURL()+"/v1/messages", `{"model":"m","stream":true}`, nil); code != 200 || !strings.Contains(body, "message_stop") {
+		t.Errorf("after restart: %d %.200s", code, body)
+	}
+	lines := in.logs(t, drainStreams+1)
+	ok := 0
+	for _, l := range lines {
+		if l.Status == 200 {
+			ok++
+		}
+	}
+	if ok != drainStreams+1 {
+		t.Errorf("clp logs shows %d records with status 200, want %d", ok, drainStreams+1)
+	}
+}
+
+// TestSecretsAtRest: after traffic on both services (failover from a failing
+// config, a rejected request, streams and JSON), no upstream credential is in
+// any file under CLP_HOME other than claude.json and codex.json — the
+// request log's compressed bodies and headers included.
+func TestSecretsAtRest(t *testing.T) {
+	failing := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(500)
+		io.WriteString(w, `{"type":"error","error":{"type":"api_error","message":"boom"}}`)
+	})
+	good := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.URL.Path, "count_tokens") {
+			w.Header().Set("Content-Type", "application/json")
+			io.WriteString(w, `{"input_tokens": 12}`)
+			return
+		}
+		writeEvents(w, anthropicEvents("m", "ok"))
+	})
+	rejecting := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(401)
+		io.WriteString(w, `{"error":{"message":"bad key","type":"invalid_request_error","code":"invalid_api_key"}}`)
+	})
+	codexUp := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		writeEvents(w, responsesEvents("gpt-5", "ok"))
+	})
+	creds := map[string]string{
+		"failing":   "tok-at-rest-failing-0001",
+		"good":      "tok-at-rest-good-0002",
+		"rejecting": "tok-at-rest-rejecting-0003",
+		"codex":     "tok-at-rest-codex-0004",
+		"codexkey":  "tok-at-rest-codexkey-0005",
+	}
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(
+		fmt.Sprintf(`"failing": {"base_url": %q, "auth_token": %q, "weight": 30}`, failing.URL, creds["failing"]),
+		fmt.Sprintf(`"good": {"base_url": %q, "api_key": %q, "weight": 20}`, good.URL, creds["good"]),
+	))
+	in.writeFile("codex.json", configJSON(
+		fmt.Sprintf(`"x": {"base_url": %q, "auth_token": %q, "api_key": %q, "active": true}`, codexUp.URL, creds["codex"], creds["codexkey"]),
+		fmt.Sprintf(`"rejecting": {"base_url": %q, "api_key": %q}`, rejecting.URL, creds["rejecting"]),
+	))
+	in.writeFile("data/lb_config.json", `{"mode": "active-first", "services": {"claude": {"mode": "weight-based", "failureThreshold": 1000}}}`)
+	in.start()
+
+	for range 3 {
+		if code, body := post(t, in.claudeURL()+"/v1/messages?beta=true", `{"model":"m","stream":true}`, map[string]string{"Authorization": "Bearer client-side"}); code != 200 {
+			t.Fatalf("claude: %d %s", code, body)
+		}
+	}
+	post(t, in.claudeURL()+"/v1/messages/count_tokens", `{"model":"m"}`, nil)
+	if code, body := post(t, in.codexURL()+"/v1/responses", `{"model":"gpt-5","stream":true}`, nil); code != 200 {
+		t.Fatalf("codex: %d %s", code, body)
+	}
+	in.mustCLP("active", "codex", "rejecting")
+	if code, _ := post(t, in.codexURL()+"/v1/responses", `{"model":"gpt-5"}`, nil); code != 401 {
+		t.Fatalf("rejecting config: status %d, want its 401", code)
+	}
+	in.logs(t, 6)
+	in.mustCLP("stop")
+
+	files := 0
+	filepath.Walk(in.home, func(path string, fi os.FileInfo, err error) error {
+		if err != nil || fi.IsDir() {
+			return nil
+		}
+		files++
+		rel, _ := filepath.Rel(in.home, path)
+		if rel == "claude.json" || rel == "codex.json" {
+			return nil
+		}
+		data, _ := os.ReadFile(path)
+		for name, c := range creds {
+			if bytes.Contains(data, []byte(c)) {
+				t.Errorf("the %s credential is in %s", name, rel)
+			}
+		}
+		return nil
+	})
+	if files < 4 {
+		t.Fatalf("scanned only %d files under CLP_HOME", files)
+	}
+
+	db, err := store.Open(filepath.Join(in.home, "data", "clp.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recs, err := db.List(context.Background(), store.Query{Limit: 100})
+	if err != nil || len(recs) < 6 {
+		t.Fatalf("request log: %d records (%v), want at least 6", len(recs), err)
+	}
+	for _, r := range recs {
+		full, err := db.Get(context.Background(), r.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all, _ := json.Marshal(full) // headers, attempts, errors
+		all = append(all, full.RequestBody...)
+		all = append(all, full.ResponseBody...)
+		for name, c := range creds {
+			if bytes.Contains(all, []byte(c)) {
+				t.Errorf("record %d (%s %s) holds the %s credential", r.ID, r.Service, r.Path, name)
+			}
+		}
+		if len(full.RequestHeaders) == 0 {
+			t.Errorf("record %d has no request headers: the scan would miss a leak there", r.ID)
+		}
+	}
+}
