@@ -47,19 +47,30 @@ var secretHeaders = map[string]bool{
 	"Proxy-Authorization": true, "Api-Key": true, "X-Goog-Api-Key": true,
 }
 
-// maskedHeader copies h for the request log with credentials masked.
+// maskedHeader copies h for the request log with credentials masked. The
+// copy shares nothing with h that h's owner could change: the values of all
+// keys live in one new slice (one allocation instead of one per key), each
+// key's part capped so that an append cannot spill into the next.
 func maskedHeader(h http.Header) map[string][]string {
+	n := 0
+	for _, vs := range h {
+		n += len(vs)
+	}
+	slab := make([]string, n)
 	out := make(map[string][]string, len(h))
 	for k, vs := range h {
-		if secretHeaders[http.CanonicalHeaderKey(k)] {
-			m := make([]string, len(vs))
+		m := slab[:len(vs):len(vs)]
+		slab = slab[len(vs):]
+		if secretHeaders[k] || secretHeaders[http.CanonicalHeaderKey(k)] {
 			for i, v := range vs {
 				m[i] = maskValue(v)
 			}
-			out[k] = m
-			continue
+		} else if len(vs) == 0 {
+			m = nil // as a plain copy would have it
+		} else {
+			copy(m, vs)
 		}
-		out[k] = append([]string(nil), vs...)
+		out[k] = m
 	}
 	return out
 }
