@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -160,15 +162,92 @@ func (c *codec) unpackDetail(b []byte) (reqH, respH map[string][]string, reqB, r
 	return reqH, respH, parts[2], parts[3], nil
 }
 
+// marshalHeaders encodes h as a JSON object of string arrays, keys sorted,
+// as json.Marshal would but without reflection: it runs for two header maps
+// of every record. A nil value list is written as null, invalid UTF-8 as
+// U+FFFD, so unmarshalHeaders reads back what json.Marshal's output gives.
 func marshalHeaders(h map[string][]string) ([]byte, error) {
 	if len(h) == 0 {
 		return nil, nil
 	}
-	b, err := json.Marshal(h)
-	if err != nil {
-		return nil, fmt.Errorf("encode headers: %w", err)
+	var stack [32]string
+	keys := stack[:0]
+	n := 2
+	for k, vs := range h {
+		keys = append(keys, k)
+		n += len(k) + 4
+		for _, v := range vs {
+			n += len(v) + 3
+		}
 	}
-	return b, nil
+	slices.Sort(keys)
+	b := make([]byte, 0, n+n/8)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		vs := h[k]
+		if vs == nil {
+			b = append(b, "null"...)
+			continue
+		}
+		b = append(b, '[')
+		for j, v := range vs {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, v)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}'), nil
+}
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced by U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i++
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func unmarshalHeaders(b []byte) (map[string][]string, error) {

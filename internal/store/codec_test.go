@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -89,4 +90,74 @@ func FuzzUnpackDetail(f *testing.F) {
 			t.Fatalf("repacking changed the detail (%v)", err)
 		}
 	})
+}
+
+func TestMarshalHeaders(t *testing.T) {
+	tests := []struct {
+		name string
+		h    map[string][]string
+		want string
+	}{
+		{"empty", map[string][]string{}, ""},
+		{"sorted keys", map[string][]string{"b": {"2"}, "a": {"1", "x"}}, `{"a":["1","x"],"b":["2"]}`},
+		{"null and empty lists", map[string][]string{"n": nil, "e": {}}, `{"e":[],"n":null}`},
+		{"escapes", map[string][]string{"k\"": {"a\\b\n\r\t\x01<>&é"}}, `{"k\"":["a\\b\n\r\t\u0001<>&é"]}`},
+		{"invalid utf8", map[string][]string{"k": {"a\xffb\xc3"}}, `{"k":["a\ufffdb\ufffd"]}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := marshalHeaders(tt.h)
+			if err != nil || string(got) != tt.want {
+				t.Errorf("marshalHeaders(%q) = %s, %v; want %s", tt.h, got, err, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzMarshalHeaders checks that marshalHeaders reads back exactly as
+// json.Marshal's encoding of the same map does.
+func FuzzMarshalHeaders(f *testing.F) {
+	f.Add("Content-Type", "application/json", "x")
+	f.Add("k\"\\", "\x00\x1f\x7f\u2028", "\xff\xfe")
+	f.Add("", "", "\xe2\x82")
+	f.Fuzz(func(t *testing.T, k, v1, v2 string) {
+		h := map[string][]string{k: {v1, v2}, k + "2": {v2}, k + "3": nil}
+		got, err := marshalHeaders(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(got) {
+			t.Fatalf("marshalHeaders(%q) = %q, not valid JSON", h, got)
+		}
+		ref, err := json.Marshal(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, errA := unmarshalHeaders(got)
+		b, errB := unmarshalHeaders(ref)
+		if errA != nil || errB != nil || !reflect.DeepEqual(a, b) {
+			t.Fatalf("marshalHeaders(%q) reads back as %q (%v), json.Marshal's as %q (%v)", h, a, errA, b, errB)
+		}
+	})
+}
+
+// BenchmarkMarshalHeaders encodes a Claude Code request's headers, as the
+// writer does for every record.
+func BenchmarkMarshalHeaders(b *testing.B) {
+	h := map[string][]string{
+		"Authorization": {"Bearer …cdef"}, "Anthropic-Version": {"2023-06-01"},
+		"Anthropic-Beta": {"claude-code-20250219,interleaved-thinking-2025-05-14,context-management-2025-06-27"},
+		"Content-Type":   {"application/json"}, "Accept": {"application/json"},
+		"Accept-Encoding": {"gzip, deflate, br, zstd"}, "User-Agent": {"claude-cli/2.1.0 (external, cli)"},
+		"X-App": {"cli"}, "X-Claude-Code-Session-Id": {"0b3c9c1e-5d7e-4a39-9a43-1f4f0b6f7a11"},
+		"X-Stainless-Arch": {"x64"}, "X-Stainless-Lang": {"js"}, "X-Stainless-Os": {"Linux"},
+		"X-Stainless-Package-Version": {"0.60.0"}, "X-Stainless-Retry-Count": {"0"},
+		"X-Stainless-Runtime": {"node"}, "X-Stainless-Timeout": {"600"},
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := marshalHeaders(h); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
