@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -172,6 +173,24 @@ func TestUIEdit(t *testing.T) {
 	if body := string(c.last(t).Body); strings.Contains(body, "hunter2") || !strings.Contains(body, "[PW]") {
 		t.Errorf("after the filter rule the upstream got %s", body)
 	}
+
+	// The request detail marks the replacement in the body as sent, with the
+	// rule and a masked preview, never the secret.
+	recs := in.logs(t, 1)
+	id := recs[len(recs)-1].ID
+	for _, r := range recs {
+		id = max(id, r.ID)
+	}
+	run("redaction marks", chromedp.Navigate(fmt.Sprintf("%s/requests/%d", in.uiURL(), id)),
+		chromedp.WaitVisible("#body-sent mark.redacted"))
+	if err := waitText(ctx, "#body-sent mark.redacted", "[PW]"); err != nil {
+		t.Error(err)
+	}
+	title, err := chromedp.Run(ctx, chromedp.AttributeValue("#body-sent mark.redacted", "title"))
+	if err != nil || !title.Exists || !strings.Contains(title.Value, "rule 1") || strings.Contains(title.Value, "hunter2") {
+		t.Errorf("mark title = %+v (%v), want the rule and a masked preview", title, err)
+	}
+	shot(t, ctx, shots, "redaction-marks")
 }
 
 // activeIs reports whether config name is the one marked active in a

@@ -10,7 +10,7 @@ export interface Rec {
   model_requested?: string; model_sent?: string; method: string; path: string
   status: number; stream: boolean; duration_ms: number; ttfb_ms: number
   attempts?: Attempt[]; usage?: Usage; incomplete?: boolean; cost_usd?: number
-  redactions?: Record<string, number>; error?: string
+  redactions?: Record<string, number>; redaction_spans?: RedactionSpan[]; error?: string
   request_headers?: Record<string, string[]>; response_headers?: Record<string, string[]>
   request_body?: string; response_body?: string // base64
   reply?: Reply // the answer reassembled from response_body (detail only)
@@ -120,3 +120,6 @@ export function subscribe(on: (e: LiveEvent) => void, onState: (up: boolean) => 
   open()
   return () => { stopped = true; clearTimeout(timer); ws?.close() }
 }
+
+/** One replacement the filter made, as byte offsets into the body as sent. */
+export interface RedactionSpan { rule: string; start: number; end: number; preview: string }

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks'
-import { api, type Rec, type Reply } from './api'
+import type { JSX } from 'preact'
+import { api, type Rec, type RedactionSpan, type Reply } from './api'
 import { t } from './i18n'
 import { Card, Empty, Link, LoadError, Page, Select, StatusPill, navigate, useLoad } from './ui'
 import { b64text, compact, ms, num, totalTokens, usd, when } from './format'
@@ -53,6 +54,25 @@ function Headers(p: { h?: Record<string, string[]> }) {
 function markRedactions(s: string) {
   const parts = s.split(/(\[(?:REDACTED|FILTERED)[^\]]*\])/g)
   return parts.map((x, i) => (i % 2 ? <mark>{x}</mark> : x))
+}
+
+// markSpans shows the body exactly as sent, with each replacement the filter
+// made marked; the title names the rule and a masked preview of what it
+// replaced. Offsets are bytes, so the body is cut as bytes, then decoded.
+function markSpans(b64: string, spans: RedactionSpan[]) {
+  let bytes: Uint8Array
+  try { bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0)) } catch { return b64 }
+  const dec = new TextDecoder()
+  const out: (string | JSX.Element)[] = []
+  let at = 0
+  for (const s of [...spans].sort((a, b) => a.start - b.start)) {
+    if (s.start < at || s.end > bytes.length || s.end <= s.start) continue
+    out.push(dec.decode(bytes.subarray(at, s.start)))
+    out.push(<mark class="redacted" title={`${s.rule}: ${s.preview}`}>{dec.decode(bytes.subarray(s.start, s.end))}</mark>)
+    at = s.end
+  }
+  out.push(dec.decode(bytes.subarray(at)))
+  return out
 }
 
 function pretty(s: string) { try { return JSON.stringify(JSON.parse(s), null, 2) } catch { return s } }
@@ -133,7 +153,7 @@ export function RequestDetail(p: { id: number }) {
           <Card title={t('req_headers')}><Headers h={r.request_headers} /></Card>
           <Card title={t('resp_headers')}><Headers h={r.response_headers} /></Card>
         </div>
-        <Card title={t('body_sent')}><pre class="code">{markRedactions(body(r.request_body)) }</pre></Card>
+        <Card title={t('body_sent')}><pre class="code" id="body-sent">{r.redaction_spans?.length && r.request_body ? markSpans(r.request_body, r.redaction_spans) : markRedactions(body(r.request_body))}</pre></Card>
         <ResponseCard r={r} raw={body(r.response_body)} />
       </>}
     </Page>
