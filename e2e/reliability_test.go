@@ -610,3 +610,36 @@ func TestSecretsAtRest(t *testing.T) {
 		}
 	}
 }
+
+// TestStreamIdleLimit: with streamIdleSeconds set, a stream whose upstream
+// goes quiet is ended with the protocol's error event naming the setting,
+// and the upstream request is cancelled.
+func TestStreamIdleLimit(t *testing.T) {
+	upstreamGone := make(chan struct{})
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		writeEvents(w, anthropicEvents("m", "x")[:1])
+		select {
+		case <-r.Context().Done():
+			close(upstreamGone)
+		case <-time.After(20 * time.Second):
+		}
+	})
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("quiet", up.URL, "auth_token", "tok-idle-000002", true)))
+	in.writeFile("data/system.json", `{"logLimit": 50, "streamIdleSeconds": 1}`)
+	in.start()
+	t0 := time.Now()
+	code, body := post(t, in.claudeURL()+"/v1/messages", `{"model":"m","stream":true}`, nil)
+	el := time.Since(t0)
+	if code != 200 || !strings.HasPrefix(body, "event: message_start") || !strings.Contains(body, "\n\nevent: error\ndata: ") || !strings.Contains(body, "streamIdleSeconds") {
+		t.Errorf("quiet stream: %d %q; want the first event, then an error event naming streamIdleSeconds", code, body)
+	}
+	if el < time.Second || el > 5*time.Second {
+		t.Errorf("quiet stream ended after %v, want about 1 s", el)
+	}
+	select {
+	case <-upstreamGone:
+	case <-time.After(3 * time.Second):
+		t.Error("the upstream request was not cancelled")
+	}
+}

@@ -50,6 +50,10 @@ type System struct {
 	MaxBodyMB int `json:"maxBodyMB,omitempty"`
 	// DrainSeconds bounds how long `clp stop` lets streams finish. Default 30.
 	DrainSeconds int `json:"drainSeconds,omitempty"`
+	// StreamIdleSeconds ends a response whose upstream sends no byte for
+	// this long (the client gets the protocol's error event). Default 0:
+	// no limit, since a thinking model can be silent for minutes.
+	StreamIdleSeconds int `json:"streamIdleSeconds,omitempty"`
 	// Detectors turns the filter's built-in secret detectors on or off by ID.
 	Detectors map[string]bool `json:"detectors,omitempty"`
 	// LogBodyKB caps each request and response body kept in the request

@@ -154,7 +154,7 @@ func newDaemon(opt Options) (*Daemon, error) {
 		d.states[s.Name] = st
 		d.pools[s.Name] = balance.NewPool(time.Now)
 		d.handlers[s.Name] = &proxy.Handler{
-			Service: s.Name, Protocol: protocols[s.Protocol], Transport: d.transport,
+			Service: s.Name, Protocol: protocols[s.Protocol], Transport: &idleTransport{rt: d.transport, limit: d.streamIdleLimit},
 			Current: st.Load, Pool: d.pools[s.Name], Log: d.log,
 			Record: d.record, Observe: d.observe,
 		}
