@@ -39,10 +39,18 @@ func (d *Daemon) record(rec *api.Record) {
 	}
 }
 
-// observe publishes request events on the live feed.
+// observe publishes request events on the live feed. A request gets its log
+// id when it starts, so the feed can update one row as it progresses.
 func (d *Daemon) observe(ev proxy.Event, rec *api.Record) {
 	t := api.EventRequestStarted
-	if ev == proxy.EventDone {
+	switch ev {
+	case proxy.EventStarted:
+		if d.store != nil && rec.ID == 0 {
+			rec.ID = d.store.ReserveID()
+		}
+	case proxy.EventFirstByte:
+		t = api.EventRequestProgress
+	case proxy.EventDone:
 		t = api.EventRequestDone
 	}
 	d.feed.publish(api.Event{Type: t, Service: rec.Service, Config: rec.Config, Record: headOf(rec)})

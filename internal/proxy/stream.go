@@ -68,6 +68,9 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 			}
 			if ex.rec.TTFBMS == 0 {
 				ex.rec.TTFBMS = ms(h.now().Sub(ex.start))
+				if h.Observe != nil {
+					h.Observe(EventFirstByte, ex.rec)
+				}
 			}
 			keepTail(&tail, buf[:n])
 			tap.Write(buf[:n])

@@ -231,9 +231,10 @@ func openSeeded(ctx context.Context, path string, quickCheck bool) (handles, int
 }
 
 // Add hands a finished request to the writer without blocking. It assigns
-// rec.ID at once, so the caller can refer to the record before it is
-// written. It returns false, counts the record in Dropped and resets rec.ID
-// to 0 when the queue is full or the DB is closed.
+// rec.ID at once (unless rec.ID holds an id from ReserveID, which is kept),
+// so the caller can refer to the record before it is written. It returns
+// false, counts the record in Dropped and resets an id it assigned to 0 when
+// the queue is full or the DB is closed.
 //
 // Add takes ownership of rec: the caller must not change it afterwards.
 // Bodies longer than Options.BodyCap are cut when written; a zero rec.Time
@@ -248,7 +249,10 @@ func (db *DB) Add(rec *api.Record) bool {
 		db.dropped.Add(1)
 		return false
 	}
-	rec.ID = db.nextID.Add(1)
+	reserved := rec.ID != 0
+	if !reserved {
+		rec.ID = db.nextID.Add(1)
+	}
 	select {
 	case db.queue <- rec:
 		if len(db.queue) >= db.opt.BatchSize {
@@ -259,11 +263,19 @@ func (db *DB) Add(rec *api.Record) bool {
 		}
 		return true
 	default:
-		rec.ID = 0
+		if !reserved {
+			rec.ID = 0
+		}
 		db.dropped.Add(1)
 		return false
 	}
 }
+
+// ReserveID hands out the id the next record will be stored under, so a
+// caller can name a request before it is finished. Pass it back in the
+// record's ID to Add; ids never repeat, though a reserved id whose record is
+// never added leaves a gap.
+func (db *DB) ReserveID() int64 { return db.nextID.Add(1) }
 
 // Flush waits until every record added before the call is committed. It
 // returns the write error if the commit failed (the writer keeps the records
