@@ -257,10 +257,9 @@ func (a *app) configRenameCmd() *cobra.Command {
 		Use:   "rename claude|codex OLD NEW",
 		Short: "Rename a config (keeps its place, fields and active flag)",
 		Long: `rename gives a config a new name. It keeps its place in the file, all its
-fields and whether it is active. Not yet carried over: health counters,
-model-routing rules that name the old config (data/model_router_config.json)
-and request statistics, which stay under the old name; edit routing rules by
-hand after a rename.`,
+fields and whether it is active, and carries the name through the
+model-routing rules that name the config (data/model_router_config.json), its
+balancing health and the request log with its statistics.`,
 		Example:           "  clp config rename claude prod official",
 		Args:              usageArgs(3, "a service, the old and the new name"),
 		ValidArgsFunction: a.completeServiceConfig,
@@ -269,7 +268,7 @@ hand after a rename.`,
 			if err := serviceArg(service); err != nil {
 				return err
 			}
-			if err := config.RenameEntry(a.env.Home, service, from, to); err != nil {
+			if err := a.renameConfig(service, from, to); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "renamed %s config %s to %s\n", service, from, to)

@@ -80,3 +80,9 @@ func (c *Client) Health(ctx context.Context, service string) ([]balance.Health, 
 func (c *Client) ResetHealth(ctx context.Context, service, name string) error {
 	return c.do(ctx, http.MethodPost, "/api/v1/services/"+url.PathEscape(service)+"/health/reset?config="+url.QueryEscape(name), nil, nil)
 }
+
+// RenameConfig renames a config; the daemon carries the new name through
+// routing rules, health and the request log.
+func (c *Client) RenameConfig(ctx context.Context, service, old, new string) error {
+	return c.do(ctx, http.MethodPatch, "/api/v1/services/"+url.PathEscape(service)+"/configs/"+url.PathEscape(old), map[string]string{"name": new}, nil)
+}

@@ -34,7 +34,7 @@ func (d *Daemon) EditConfig(service, name, newName string, c config.EntryChange)
 		}
 	}
 	if newName != "" && newName != name {
-		return d.edited(config.RenameEntry(d.env.Home, service, name, newName))
+		return d.edited(d.renameConfig(service, name, newName))
 	}
 	return d.edited(nil)
 }
