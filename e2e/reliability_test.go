@@ -643,3 +643,52 @@ func TestStreamIdleLimit(t *testing.T) {
 		t.Error("the upstream request was not cancelled")
 	}
 }
+
+// TestStopAtDrainLimitKeepsRecords: streams still open when the drain limit
+// (drainSeconds) passes are cut, `clp stop` returns soon after the limit, and
+// each cut stream still has its record, marked as failed.
+func TestStopAtDrainLimitKeepsRecords(t *testing.T) {
+	release := make(chan struct{}) // never closed: the streams outlast the limit
+	up := holdingUpstream(t, release)
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("c", up.URL, "auth_token", "tok-drain-000003", true)))
+	in.writeFile("data/system.json", `{"logLimit": 50, "drainSeconds": 1}`)
+	in.start()
+	const n = 5
+	results := heldStreams(t, in, n, release)
+	t0 := time.Now()
+	if out, code := in.clp("stop"); code != 0 {
+		t.Fatalf("clp stop: exit %d\n%s", code, out)
+	}
+	if el := time.Since(t0); el < time.Second || el > 10*time.Second {
+		t.Errorf("clp stop took %v with a 1 s drain limit", el)
+	}
+	for i := range n {
+		select {
+		case body := <-results:
+			if strings.Contains(body, "message_stop") {
+				t.Errorf("stream %d finished although the upstream never did: %.200s", i, body)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("stream %d still open 10 s after the daemon stopped", i)
+		}
+	}
+	db, err := store.Open(filepath.Join(in.home, "data", "clp.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recs, err := db.List(context.Background(), store.Query{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := 0
+	for _, r := range recs {
+		if r.Error != "" || r.Incomplete {
+			cut++
+		}
+	}
+	if len(recs) != n || cut != n {
+		t.Errorf("request log: %d records, %d of them marked cut; want %d and %d", len(recs), cut, n, n)
+	}
+}

@@ -257,6 +257,7 @@ func (d *Daemon) shutdown(servers []*http.Server) error {
 		})
 	}
 	wg.Wait()
+	d.awaitHandlers(5 * time.Second)
 	d.saveHealth()
 	if d.store != nil {
 		if err := d.store.Close(); err != nil {
