@@ -147,7 +147,31 @@ func TestHostileClientsDoNotStopOthers(t *testing.T) {
 	})
 	in := newInstance(t)
 	in.writeFile("claude.json", configJSON(entry("c", up.URL, "auth_token", "tok-host-000001", true)))
+	in.writeFile("codex.json", configJSON(entry("x", up.URL, "api_key", "tok-host-000002", true)))
+	in.writeFile("data/system.json", `{"logLimit": 50, "maxBodyMB": 1}`)
 	in.start()
+
+	// An oversize body gets the protocol's 413, chunked or not.
+	big := `{"model":"m","input":"` + strings.Repeat("x", 2<<20) + `"}`
+	code, body := post(t, in.codexURL()+"/v1/responses", big, nil)
+	var oe struct{ Error struct{ Type, Code, Message string } }
+	if json.Unmarshal([]byte(body), &oe); code != 413 || oe.Error.Code == "" || !strings.Contains(oe.Error.Message, "maxBodyMB") {
+		t.Errorf("2 MiB body with a 1 MiB limit: %d %.200s; want an OpenAI-shaped 413 naming maxBodyMB", code, body)
+	}
+	req, _ := http.NewRequest("POST", in.claudeURL()+"/v1/messages", io.MultiReader(strings.NewReader(big)))
+	req.ContentLength = -1 // chunked: the limit must hold without a Content-Length
+	if resp, err := http.DefaultClient.Do(req); err != nil {
+		t.Errorf("chunked oversize body: %v", err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 413 || !strings.Contains(string(b), `"type":"error"`) {
+			t.Errorf("chunked 2 MiB body: %d %.200s; want an Anthropic-shaped 413", resp.StatusCode, b)
+		}
+	}
+	if n := len(up.requests()); n != 0 {
+		t.Errorf("oversize bodies reached the upstream %d times", n)
+	}
 
 	addrs := []string{fmt.Sprintf("127.0.0.1:%d", in.claude), fmt.Sprintf("127.0.0.1:%d", in.ui)}
 	var slowHeaders []net.Conn
