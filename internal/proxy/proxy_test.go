@@ -187,6 +187,12 @@ func TestStreamFlushing(t *testing.T) {
 			if r.Status != 200 || r.Incomplete || r.Error != "" || r.ModelSent != "claude-renamed" {
 				t.Errorf("record status %d incomplete %v error %q model %q", r.Status, r.Incomplete, r.Error, r.ModelSent)
 			}
+			if got := r.ResponseHeaders["Content-Type"]; len(got) != 1 || got[0] != tt.contentType {
+				t.Errorf("logged Content-Type = %q, want %q", got, tt.contentType)
+			}
+			if got := r.ResponseHeaders["X-Accel-Buffering"]; tt.wantAccel != "" && (len(got) != 1 || got[0] != tt.wantAccel) {
+				t.Errorf("logged X-Accel-Buffering = %q, want %q", got, tt.wantAccel)
+			}
 			if got := r.RequestHeaders["Authorization"]; len(got) != 1 || got[0] != "Bearer …cdef" {
 				t.Errorf("logged Authorization = %q, want it masked", got)
 			}

@@ -21,7 +21,8 @@ import (
 // body (a JSON message, a models list) is a whole document the client reads
 // at its end, so it is not flushed per read: it leaves when the server's
 // write buffer fills and when the handler returns, which for a small answer
-// is one write for headers and body instead of three.
+// is one write for headers and body instead of three. The record's time to
+// first byte is when the first chunk was handed to the server.
 func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	defer resp.Body.Close()
 	h := ex.h
@@ -36,7 +37,6 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	if sse {
 		out.Set("X-Accel-Buffering", "no")
 	}
-	ex.rec.ResponseHeaders = maskedHeader(out)
 	ex.w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(ex.w)
 	ex.wrote = true
@@ -44,6 +44,9 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 		if ex.rec.TTFBMS == 0 {
 			ex.rec.TTFBMS = ms(h.now().Sub(ex.start))
 		}
+		// The log's masked copy is made once the body went out, off the
+		// path to the client's first byte; nothing reads it before.
+		ex.rec.ResponseHeaders = maskedHeader(out)
 	}()
 
 	tap := protocol.NewTap(h.Protocol, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Encoding"), ex.st.BodyCap)
