@@ -91,7 +91,7 @@ $CLP_HOME (default ~/.clp): claude.json and codex.json.`,
 	})
 	a.addCommands(root, a.startCmd(), a.stopCmd(), a.restartCmd(), a.serveCmd(), a.statusCmd(),
 		a.listCmd(), a.activeCmd(), a.withUIPassword(a.uiCmd()), a.versionCmd(), a.setupCmd(), a.configCmd(), a.doctorCmd(),
-		a.logsCmd(), a.usageCmd(), a.importCmd(), a.healthCmd(), a.keyCmd())
+		a.logsCmd(), a.usageCmd(), a.importCmd(), a.healthCmd(), a.keyCmd(), a.filterCmd())
 	return root
 }
 
