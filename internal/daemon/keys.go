@@ -67,13 +67,22 @@ func LoadKeys(path string) ([]ClientKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read client keys: %w", err)
 	}
+	keys, err := parseKeys(data)
+	if err != nil {
+		return nil, fmt.Errorf("parse %s: %w", path, err)
+	}
+	return keys, nil
+}
+
+// parseKeys parses the keys file; every key must have a whole hex SHA-256.
+func parseKeys(data []byte) ([]ClientKey, error) {
 	var f keyFile
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("parse %s: %w", path, err)
+		return nil, err
 	}
 	for i, k := range f.Keys {
 		if b, err := hex.DecodeString(k.SHA256); err != nil || len(b) != sha256.Size {
-			return nil, fmt.Errorf("parse %s: key %d (%q) has no valid sha256", path, i, k.Name)
+			return nil, fmt.Errorf("key %d (%q) has no valid sha256", i, k.Name)
 		}
 	}
 	return f.Keys, nil

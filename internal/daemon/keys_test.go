@@ -2,12 +2,14 @@ package daemon
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -323,4 +325,38 @@ func BenchmarkKeyGuard(b *testing.B) {
 		g.ServeHTTP(w, r)
 	}
 	io.Discard.Write(w.Body.Bytes())
+}
+
+func FuzzParseKeys(f *testing.F) {
+	f.Add([]byte(`{"keys": [{"name": "a", "sha256": "` + strings.Repeat("ab", 32) + `", "hint": "clp-ABCD"}]}`))
+	f.Add([]byte(`{"keys": []}`))
+	f.Add([]byte(`{"keys": [{"sha256": "zz"}]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		keys, err := parseKeys(data)
+		if err != nil {
+			return
+		}
+		for _, k := range keys {
+			var h [32]byte
+			if n, err := hex.Decode(h[:], []byte(k.SHA256)); err != nil || n != 32 {
+				t.Fatalf("accepted key %q with hash %q", k.Name, k.SHA256)
+			}
+		}
+	})
+}
+
+func FuzzIsLoopback(f *testing.F) {
+	for _, s := range []string{"127.0.0.1", "::1", "localhost", "0.0.0.0", "[::1]:80", "10.0.0.1:5", "", "::ffff:127.0.0.1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		// A host that listens everywhere is never loopback.
+		if IsLoopbackHost(s) {
+			if ip, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil && ip.IsUnspecified() {
+				t.Errorf("IsLoopbackHost(%q) for an unspecified address", s)
+			}
+		}
+		isLoopbackPeer(s)
+	})
 }
