@@ -97,3 +97,20 @@ func TestIdleTransport(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkIdleBodyRead is the cost the idle limit adds to each read of a
+// response body (a timer reset), against a body that returns at once.
+func BenchmarkIdleBodyRead(b *testing.B) {
+	b.ReportAllocs()
+	buf := make([]byte, 32<<10)
+	body := &idleBody{rc: io.NopCloser(zeroReader{}), cancel: func(error) {}, limit: time.Minute}
+	body.timer = time.AfterFunc(time.Minute, body.expire)
+	defer body.Close()
+	for b.Loop() {
+		body.Read(buf)
+	}
+}
+
+type zeroReader struct{}
+
+func (zeroReader) Read(p []byte) (int, error) { return len(p), nil }
