@@ -3,10 +3,13 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -133,4 +136,53 @@ func TestProxyClientKeys(t *testing.T) {
 
 func anthropicClientWithKey(in *instance, key string) anthropic.Client {
 	return anthropic.NewClient(aoption.WithBaseURL(in.claudeURL()), aoption.WithAPIKey(key), aoption.WithMaxRetries(0))
+}
+
+// localNonLoopbackIP returns an address of this machine that is not
+// loopback (connections to it come from a non-loopback peer), or nil.
+func localNonLoopbackIP() net.IP {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return nil
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.To4() != nil && !n.IP.IsLoopback() && n.IP.IsGlobalUnicast() {
+			return n.IP
+		}
+	}
+	return nil
+}
+
+// TestKeysWhenListeningBeyondLoopback: with CLP_PROXY_HOST=0.0.0.0, requests
+// from this machine over loopback need no key, and — when the machine has a
+// non-loopback address to connect through — requests from a non-loopback
+// peer need one.
+func TestKeysWhenListeningBeyondLoopback(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		writeEvents(w, anthropicEvents("m", "ok"))
+	})
+	in := newInstance(t)
+	in.env = append(in.env, "CLP_PROXY_HOST=0.0.0.0")
+	in.writeFile("claude.json", configJSON(entry("c", up.URL, "auth_token", "tok-lan-000001", true)))
+	in.start()
+	body := `{"model":"m","stream":true}`
+	if code, got := post(t, in.claudeURL()+"/v1/messages", body, nil); code != 200 {
+		t.Errorf("loopback peer without a key: %d %.200s, want 200", code, got)
+	}
+	ip := localNonLoopbackIP()
+	if ip == nil {
+		t.Log("no non-loopback address on this machine: only the loopback side was checked")
+		return
+	}
+	lan := fmt.Sprintf("http://%s/v1/messages", net.JoinHostPort(ip.String(), strconv.Itoa(in.claude)))
+	if code, got := post(t, lan, body, nil); code != 401 || !strings.Contains(got, "authentication_error") {
+		t.Errorf("peer %s without a key: %d %.200s, want 401", ip, code, got)
+	}
+	key := strings.TrimSpace(strings.SplitN(in.mustCLP("key", "create", "lan"), "\n", 2)[0])
+	if code, got := post(t, lan, body, map[string]string{"Authorization": "Bearer " + key}); code != 200 || !strings.Contains(got, "message_stop") {
+		t.Errorf("peer %s with a key: %d %.200s, want 200", ip, code, got)
+	}
+	if got := up.last(t).Header.Get("Authorization"); got != "Bearer tok-lan-000001" {
+		t.Errorf("upstream got Authorization %q, want the config's token", got)
+	}
 }
