@@ -22,6 +22,7 @@ import (
 type fakeUpstream struct {
 	header http.Header
 	chunks []string
+	length bool   // announce the body's length (Content-Length)
 	keep   bool   // keep the request body in got
 	got    []byte // the last request body
 }
@@ -35,9 +36,13 @@ func (f *fakeUpstream) RoundTrip(req *http.Request) (*http.Response, error) {
 	case req.Body != nil:
 		io.Copy(io.Discard, req.Body)
 	}
+	n := int64(-1)
+	if f.length {
+		n = int64(len(strings.Join(f.chunks, "")))
+	}
 	return &http.Response{
 		StatusCode: 200, Status: "200 OK", Header: f.header.Clone(),
-		Body: &chunkReader{chunks: f.chunks}, ContentLength: -1, Request: req,
+		Body: &chunkReader{chunks: f.chunks}, ContentLength: n, Request: req,
 	}, nil
 }
 
@@ -142,25 +147,28 @@ var sseEvents = []string{
 	"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
 }
 
-// TestStreamFlushing checks when the response is flushed: an event stream
-// after every read, with the headers leaving in the first flush and never
-// on their own; a JSON answer never (it leaves when the handler returns).
-// Bytes and usage are unchanged either way.
+// TestStreamFlushing checks when the response is flushed: an event stream,
+// or a body of unknown length, after every read, with the headers leaving in
+// the first flush and never on their own; a body of known length never (it
+// leaves when the handler returns). Bytes and usage are unchanged either way.
 func TestStreamFlushing(t *testing.T) {
 	tests := []struct {
 		name        string
 		contentType string
 		chunks      []string
+		length      bool
 		wantOps     string
 		wantAccel   string
 	}{
-		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, "HWFWFWFWF", "no"},
-		{"json written whole", "application/json", []string{jsonAnswer[:40], jsonAnswer[40:]}, "HWW", ""},
-		{"json one read", "application/json", []string{jsonAnswer}, "HW", ""},
+		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, false, "HWFWFWFWF", "no"},
+		{"sse with a length still flushed", "text/event-stream", sseEvents, true, "HWFWFWFWF", "no"},
+		{"json of known length written whole", "application/json", []string{jsonAnswer[:40], jsonAnswer[40:]}, true, "HWW", ""},
+		{"json one read", "application/json", []string{jsonAnswer}, true, "HW", ""},
+		{"json of unknown length flushed per read", "application/json", []string{"\n", jsonAnswer}, false, "HWFWF", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			up := &fakeUpstream{header: http.Header{"Content-Type": {tt.contentType}}, chunks: tt.chunks, keep: true}
+			up := &fakeUpstream{header: http.Header{"Content-Type": {tt.contentType}}, chunks: tt.chunks, length: tt.length, keep: true}
 			var recs []*api.Record
 			h := testHandler(t, up, &recs)
 			c := newClient()
@@ -224,7 +232,7 @@ func BenchmarkServeHTTP(b *testing.B) {
 	for _, size := range []int{2 << 10, 100 << 10, 1 << 20} {
 		body := benchBody(size)
 		b.Run(fmt.Sprintf("json/%dKB", size>>10), func(b *testing.B) {
-			up := &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, chunks: []string{strings.Repeat(" ", 1024-len(jsonAnswer)) + jsonAnswer}}
+			up := &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, length: true, chunks: []string{strings.Repeat(" ", 1024-len(jsonAnswer)) + jsonAnswer}}
 			var recs []*api.Record
 			h := testHandler(b, up, &recs)
 			b.SetBytes(int64(len(body)))

@@ -15,13 +15,15 @@ import (
 // ones, then the body exactly as received. Compressed bodies pass through
 // compressed.
 //
-// An event stream is flushed after every read, so each SSE event reaches the
-// client the moment it arrives; the status and headers leave with the first
-// chunk, in the same write, as httputil.ReverseProxy sends them. Any other
-// body (a JSON message, a models list) is a whole document the client reads
-// at its end, so it is not flushed per read: it leaves when the server's
-// write buffer fills and when the handler returns, which for a small answer
-// is one write for headers and body instead of three. The record's time to
+// An event stream, and any body whose length the upstream did not announce,
+// is flushed after every read, so each SSE event (or a relay's keep-alive
+// bytes) reaches the client the moment it arrives; the status and headers
+// leave with the first chunk, in the same write. A body with a
+// Content-Length (a JSON message, a models list) is a whole document the
+// client reads at its end, so it is not flushed per read: it leaves when
+// the server's write buffer fills and when the handler returns, which for a
+// small answer is one write for headers and body instead of three. This is
+// httputil.ReverseProxy's policy with FlushInterval 0. The record's time to
 // first byte is when the first chunk was handed to the server.
 func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	defer resp.Body.Close()
@@ -29,6 +31,7 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	ex.rec.Status = resp.StatusCode
 	ex.rec.Config = up.Name
 	sse := isSSE(resp.Header)
+	flushEach := sse || resp.ContentLength < 0
 	out := ex.w.Header()
 	for k, vs := range resp.Header {
 		out[k] = vs
@@ -63,7 +66,7 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 				ex.rec.Error = "client went away"
 				return
 			}
-			if sse {
+			if flushEach {
 				if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 					ex.rec.Error = "client went away"
 					return
