@@ -22,7 +22,9 @@ import (
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/client"
 	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/daemon"
 	"github.com/clp-proxy/clp/internal/setup"
+	"github.com/clp-proxy/clp/internal/ui"
 )
 
 // Check outcomes. Only checkFail makes `clp doctor` exit non-zero.
@@ -270,18 +272,29 @@ func (a *app) exposureChecks(st *api.Status) []check {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var exposed []string
+	var checks []check
 	for _, n := range names {
-		if !loopback(addrs[n]) {
-			exposed = append(exposed, n+" on "+addrs[n])
+		if loopback(addrs[n]) {
+			continue
 		}
+		c := check{Name: "exposure", Status: checkOK}
+		if n == "ui" {
+			if _, err := ui.ReadPasswordFile(filepath.Join(a.env.DataDir(), ui.AuthFile)); err != nil {
+				c.Status, c.Detail, c.Fix = checkFail, "the web UI listens on "+addrs[n]+" without a password", "run `clp ui password`, or set CLP_UI_HOST=127.0.0.1"
+			} else {
+				c.Detail = "the web UI listens on " + addrs[n] + " and requires a login"
+			}
+		} else if keys, err := daemon.LoadKeys(daemon.KeysPath(a.env)); err != nil || len(keys) == 0 {
+			c.Status, c.Detail, c.Fix = checkFail, "the "+n+" proxy listens on "+addrs[n]+" with no client keys: anyone who reaches it can spend your upstream credit", "run `clp key create NAME` and give the key to each client, or set CLP_PROXY_HOST=127.0.0.1"
+		} else {
+			c.Detail = fmt.Sprintf("the %s proxy listens on %s; peers beyond loopback need one of %d client keys", n, addrs[n], len(keys))
+		}
+		checks = append(checks, c)
 	}
-	if len(exposed) == 0 {
+	if len(checks) == 0 {
 		return []check{{Name: "exposure", Status: checkOK, Detail: "every listener is on loopback"}}
 	}
-	return []check{{Name: "exposure", Status: checkWarn,
-		Detail: "listening beyond loopback: " + strings.Join(exposed, ", ") + "; anyone who reaches it can spend your upstream credit",
-		Fix:    "set CLP_PROXY_HOST and CLP_UI_HOST to 127.0.0.1, or put clp behind nginx with authentication (docs/deploy.md)"}}
+	return checks
 }
 
 // loopback reports whether a listen address only accepts local connections.
