@@ -368,3 +368,47 @@ func TestHandEditIsPickedUp(t *testing.T) {
 		t.Errorf("after a broken edit: %q, want the last good config B", got)
 	}
 }
+
+// TestStreamHeadersArriveBeforeTheFirstEvent: an upstream that sends its
+// headers and then thinks before the first event; the client must have the
+// headers (and so not time out waiting for them) before any event exists.
+func TestStreamHeadersArriveBeforeTheFirstEvent(t *testing.T) {
+	gotHeaders := make(chan struct{})
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		select {
+		case <-gotHeaders:
+		case <-time.After(20 * time.Second):
+			return
+		}
+		io.WriteString(w, "event: ping\ndata: {}\n\n")
+	})
+	in := newInstance(t)
+	in.writeFile("claude.json", configJSON(entry("p", up.URL, "auth_token", "tok-0000000001", true)))
+	in.start()
+	done := make(chan *http.Response, 1)
+	go func() {
+		resp, err := http.Post(in.claudeURL()+"/v1/messages", "application/json", strings.NewReader(`{"model":"m","stream":true}`))
+		if err != nil {
+			t.Error(err)
+		}
+		done <- resp
+	}()
+	select {
+	case resp := <-done:
+		close(gotHeaders)
+		if resp == nil {
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(b), "event: ping") {
+			t.Errorf("stream: %d %q", resp.StatusCode, b)
+		}
+	case <-time.After(15 * time.Second):
+		close(gotHeaders)
+		t.Fatal("no headers before the first event: CLP holds an event stream's headers back")
+	}
+}

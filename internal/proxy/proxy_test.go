@@ -147,10 +147,11 @@ var sseEvents = []string{
 	"event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
 }
 
-// TestStreamFlushing checks when the response is flushed: an event stream,
-// or a body of unknown length, after every read, with the headers leaving in
-// the first flush and never on their own; a body of known length never (it
-// leaves when the handler returns). Bytes and usage are unchanged either way.
+// TestStreamFlushing checks when the response is flushed: an event stream's
+// headers at once, then after every read; a body of unknown length after
+// every read, its headers leaving with the first chunk; a body of known
+// length never (it leaves when the handler returns). Bytes and usage are
+// unchanged either way.
 func TestStreamFlushing(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -160,8 +161,8 @@ func TestStreamFlushing(t *testing.T) {
 		wantOps     string
 		wantAccel   string
 	}{
-		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, false, "HWFWFWFWF", "no"},
-		{"sse with a length still flushed", "text/event-stream", sseEvents, true, "HWFWFWFWF", "no"},
+		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, false, "HFWFWFWFWF", "no"},
+		{"sse with a length still flushed", "text/event-stream", sseEvents, true, "HFWFWFWFWF", "no"},
 		{"json of known length written whole", "application/json", []string{jsonAnswer[:40], jsonAnswer[40:]}, true, "HWW", ""},
 		{"json one read", "application/json", []string{jsonAnswer}, true, "HW", ""},
 		{"json of unknown length flushed per read", "application/json", []string{"\n", jsonAnswer}, false, "HWFWF", ""},

@@ -25,6 +25,11 @@ import (
 // small answer is one write for headers and body instead of three. This is
 // httputil.ReverseProxy's policy with FlushInterval 0. The record's time to
 // first byte is when the first chunk was handed to the server.
+//
+// An event stream's headers, though, are flushed at once: an upstream may
+// send them and then think for minutes before its first event, and clients
+// time out waiting for headers but not between events. One write per
+// stream is the price.
 func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	defer resp.Body.Close()
 	h := ex.h
@@ -43,6 +48,9 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	ex.w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(ex.w)
 	ex.wrote = true
+	if sse {
+		rc.Flush()
+	}
 	defer func() {
 		if ex.rec.TTFBMS == 0 {
 			ex.rec.TTFBMS = ms(h.now().Sub(ex.start))

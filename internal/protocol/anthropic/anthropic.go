@@ -112,7 +112,7 @@ func (Protocol) SessionKey(h http.Header, body []byte) string {
 	if s := h.Get("X-Claude-Code-Session-Id"); s != "" {
 		return s
 	}
-	start, end, ok := jsonscan.Field(body, "metadata")
+	start, end, ok := jsonscan.FirstField(body, "metadata")
 	if !ok {
 		return ""
 	}

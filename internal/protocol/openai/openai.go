@@ -118,7 +118,7 @@ func (Protocol) SessionKey(h http.Header, body []byte) string {
 	if s := h.Get("Session-Id"); s != "" {
 		return s
 	}
-	s, _ := jsonscan.String(body, "prompt_cache_key")
+	s, _ := jsonscan.FirstString(body, "prompt_cache_key")
 	return s
 }
 
