@@ -176,10 +176,17 @@ func TestUIEdit(t *testing.T) {
 
 	// The request detail marks the replacement in the body as sent, with the
 	// rule and a masked preview, never the secret.
-	recs := in.logs(t, 1)
-	id := recs[len(recs)-1].ID
-	for _, r := range recs {
-		id = max(id, r.ID)
+	// The log is written in batches: wait for this request's record.
+	var id int64
+	for deadline := time.Now().Add(15 * time.Second); id == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		for _, r := range in.logs(t, 1) {
+			if r.Redactions["rule 1"] > 0 {
+				id = r.ID
+			}
+		}
+	}
+	if id == 0 {
+		t.Fatal("the redacted request never reached the log")
 	}
 	run("redaction marks", chromedp.Navigate(fmt.Sprintf("%s/requests/%d", in.uiURL(), id)),
 		chromedp.WaitVisible("#body-sent mark.redacted"))

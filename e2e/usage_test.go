@@ -25,7 +25,8 @@ type logLine struct {
 		OutputTokens     int64 `json:"output_tokens"`
 		ReasoningTokens  int64 `json:"reasoning_tokens"`
 	}
-	CostUSD *float64 `json:"cost_usd"`
+	CostUSD    *float64       `json:"cost_usd"`
+	Redactions map[string]int `json:"redactions"`
 }
 
 // logs returns `clp logs --json`, waiting until it shows n records (the
