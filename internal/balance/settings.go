@@ -5,10 +5,10 @@
 package balance
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/clp-proxy/clp/internal/jsonscan"
 	"slices"
 	"time"
 )
@@ -107,7 +107,7 @@ func (s ServiceSettings) withDefaults() ServiceSettings {
 func Parse(data []byte) (Settings, error) {
 	var s Settings
 	if err := json.Unmarshal(data, &s); err != nil {
-		return Settings{}, jsonError(data, err)
+		return Settings{}, jsonscan.ErrorAt(data, err)
 	}
 	if err := s.Validate(); err != nil {
 		return Settings{}, err
@@ -189,24 +189,4 @@ func minutes(m float64) time.Duration {
 		return limit
 	}
 	return time.Duration(m * float64(time.Minute))
-}
-
-// jsonError adds the line and column of a syntax or type error to err.
-func jsonError(data []byte, err error) error {
-	var off int64
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		off = syn.Offset
-	case errors.As(err, &typ):
-		off = typ.Offset
-	default:
-		return err
-	}
-	before := data[:min(off, int64(len(data)))]
-	line := 1 + bytes.Count(before, []byte("\n"))
-	// Offset counts the bytes read up to and including the offending one.
-	col := max(len(before)-bytes.LastIndexByte(before, '\n')-1, 1)
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }

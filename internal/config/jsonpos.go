@@ -1,12 +1,12 @@
 package config
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/jsonscan"
 )
 
 // problemAt turns a JSON decoding error into a Problem with the line and
@@ -33,24 +33,9 @@ func problemAt(path string, data []byte, err error) api.Problem {
 		off = int64(len(data))
 	}
 	if off >= 0 {
-		p.Line, p.Column = lineCol(data, off)
+		p.Line, p.Column = jsonscan.LineCol(data, off)
 	}
 	return p
 }
 
 var errUnexpectedEOF = errors.New("unexpected end of JSON input")
-
-// lineCol converts a byte offset into a 1-based line and column. JSON syntax
-// errors report the offset after the bad byte; the column points at it.
-func lineCol(data []byte, off int64) (line, col int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	before := data[:off]
-	line = bytes.Count(before, []byte{'\n'}) + 1
-	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1)
-	if col < 1 {
-		col = 1
-	}
-	return line, col
-}

@@ -4,10 +4,10 @@
 package route
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/clp-proxy/clp/internal/jsonscan"
 	"slices"
 	"strings"
 )
@@ -71,7 +71,7 @@ type ConfigMapping struct {
 func Parse(data []byte) (Config, error) {
 	var c Config
 	if err := json.Unmarshal(data, &c); err != nil {
-		return Config{}, jsonError(data, err)
+		return Config{}, jsonscan.ErrorAt(data, err)
 	}
 	if err := c.Validate(); err != nil {
 		return Config{}, err
@@ -214,27 +214,4 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// jsonError adds the line and column of a syntax or type error to err.
-func jsonError(data []byte, err error) error {
-	var off int64
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		off = syn.Offset
-	case errors.As(err, &typ):
-		off = typ.Offset
-	default:
-		return err
-	}
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	before := data[:off]
-	line := 1 + bytes.Count(before, []byte("\n"))
-	// Offset counts the bytes read up to and including the offending one.
-	col := max(len(before)-bytes.LastIndexByte(before, '\n')-1, 1)
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }
