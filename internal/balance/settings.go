@@ -8,9 +8,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/clp-proxy/clp/internal/jsonscan"
 	"slices"
 	"time"
+
+	"github.com/clp-proxy/clp/internal/jsonscan"
 )
 
 // Mode is a balancing mode.

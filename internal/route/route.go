@@ -7,9 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/clp-proxy/clp/internal/jsonscan"
 	"slices"
 	"strings"
+
+	"github.com/clp-proxy/clp/internal/jsonscan"
 )
 
 // The routing modes of Config.Mode. An empty mode means ModeDefault.
