@@ -79,10 +79,21 @@ func Run(ctx context.Context, opt Options) (err error) {
 		}
 	}
 	defer func() { ready(err) }()
-	d, err := newDaemon(opt)
+	d, snap, err := newDaemon(opt)
 	if err != nil {
 		return err
 	}
+	// The filter compiles (a few ms of CPU) while the start checks for a
+	// running daemon, binds the ports and opens the request log (mostly
+	// waiting on the disk); nothing is served before it is installed.
+	filterc := make(chan compiled, 1)
+	go func() { filterc <- compileFilter(snap) }()
+	installed := false
+	defer func() {
+		if !installed {
+			<-filterc // a failed start leaves no goroutine behind
+		}
+	}()
 	if err := d.checkNotRunning(); err != nil {
 		return err
 	}
@@ -92,7 +103,9 @@ func Run(ctx context.Context, opt Options) (err error) {
 	}
 	ctx, d.stop = context.WithCancel(ctx)
 	defer d.stop()
-	d.openStore()
+	d.openStore(snap.System)
+	d.install(snap, <-filterc)
+	installed = true
 
 	servers := d.servers()
 	errc := make(chan error, len(servers))
@@ -122,7 +135,10 @@ func Run(ctx context.Context, opt Options) (err error) {
 	return d.shutdown(servers)
 }
 
-func newDaemon(opt Options) (*Daemon, error) {
+// newDaemon loads the configuration and builds the handlers. The snapshot
+// it returns is not applied yet: Run installs it (with its compiled filter)
+// before serving.
+func newDaemon(opt Options) (*Daemon, *config.Snapshot, error) {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
@@ -135,18 +151,18 @@ func newDaemon(opt Options) (*Daemon, error) {
 	}
 	d.metrics = d.newMetrics()
 	if err := config.EnsureHome(d.env.Home); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	snap, _, err := d.loader.Load()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(snap.Problems) > 0 {
 		msgs := make([]string, len(snap.Problems))
 		for i, p := range snap.Problems {
 			msgs[i] = p.String()
 		}
-		return nil, fmt.Errorf("config file does not parse (fix it, then run `clp start` again):\n  %s", strings.Join(msgs, "\n  "))
+		return nil, nil, fmt.Errorf("config file does not parse (fix it, then run `clp start` again):\n  %s", strings.Join(msgs, "\n  "))
 	}
 	d.transport = newTransport()
 	for _, s := range api.Services {
@@ -160,8 +176,7 @@ func newDaemon(opt Options) (*Daemon, error) {
 		}
 	}
 	d.loadHealth()
-	d.apply(snap)
-	return d, nil
+	return d, snap, nil
 }
 
 // checkNotRunning refuses to start a second daemon on the same CLP_HOME.

@@ -13,8 +13,7 @@ import (
 
 // openStore opens the request log. CLP keeps proxying without one; the
 // reason shows in status.
-func (d *Daemon) openStore() {
-	sys := d.snap.Load().System
+func (d *Daemon) openStore(sys config.System) {
 	opt := store.Options{BodyCap: sys.BodyCap(), RetentionDays: sys.RetentionDays, Logger: d.log}
 	if sys.LogBodyKB < 0 {
 		opt.BodyCap = -1

@@ -19,7 +19,25 @@ import (
 
 // apply publishes a snapshot: the next request of every service uses it.
 func (d *Daemon) apply(snap *config.Snapshot) {
+	d.install(snap, compileFilter(snap))
+}
+
+// compiled is the outcome of compiling a snapshot's filter rules.
+type compiled struct {
+	filter *redact.Filter
+	err    error
+}
+
+// compileFilter compiles snap's filter rules. It touches no daemon state,
+// so the start can run it while it binds the listeners and opens the log.
+func compileFilter(snap *config.Snapshot) compiled {
 	f, err := redact.Compile(snap.Filter, redact.Options{Detectors: snap.System.Detectors})
+	return compiled{f, err}
+}
+
+// install is apply with the filter already compiled.
+func (d *Daemon) install(snap *config.Snapshot, c compiled) {
+	f, err := c.filter, c.err
 	d.filterMu.Lock()
 	if err != nil {
 		d.filterErr = err
