@@ -1,87 +1,16 @@
 package openai
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/clp-proxy/clp/internal/api"
-	"github.com/clp-proxy/clp/internal/protocol"
+	"github.com/clp-proxy/clp/internal/protocol/protocoltest"
 	"github.com/clp-proxy/clp/internal/sse"
 )
 
-// golden is the expected result for one testdata transcript.
-type golden struct {
-	Usage *api.Usage `json:"usage"`
-	Done  bool       `json:"done"`
-	Model string     `json:"model"`
-}
-
-func loadGolden(t *testing.T) map[string]golden {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "usage.golden.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var g map[string]golden
-	if err := json.Unmarshal(b, &g); err != nil {
-		t.Fatalf("usage.golden.json: %v", err)
-	}
-	return g
-}
-
-// run feeds a testdata file to x: an .sse transcript event by event, or a
-// .json body whole.
-func run(t *testing.T, x protocol.Extractor, name string) {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.HasSuffix(name, ".json") {
-		x.JSON(b)
-		return
-	}
-	var p sse.Parser
-	p.Feed(b, x.Event)
-}
-
-func TestGolden(t *testing.T) {
-	want := loadGolden(t)
-	files, _ := filepath.Glob(filepath.Join("testdata", "*"))
-	for _, f := range files {
-		name := filepath.Base(f)
-		if name == "usage.golden.json" || !(strings.HasSuffix(name, ".sse") || strings.HasSuffix(name, ".json")) {
-			continue
-		}
-		if _, ok := want[name]; !ok {
-			t.Errorf("%s has no entry in usage.golden.json", name)
-		}
-	}
-	for name, w := range want {
-		t.Run(name, func(t *testing.T) {
-			x := Protocol{}.NewExtractor()
-			run(t, x, name)
-			u, ok := x.Usage()
-			switch {
-			case w.Usage == nil && ok:
-				t.Errorf("usage = %+v, want none", u)
-			case w.Usage != nil && !ok:
-				t.Errorf("no usage, want %+v", *w.Usage)
-			case w.Usage != nil && u != *w.Usage:
-				t.Errorf("usage = %+v, want %+v", u, *w.Usage)
-			}
-			if x.Done() != w.Done {
-				t.Errorf("Done() = %v, want %v", x.Done(), w.Done)
-			}
-			if x.Model() != w.Model {
-				t.Errorf("Model() = %q, want %q", x.Model(), w.Model)
-			}
-		})
-	}
-}
+func TestGolden(t *testing.T) { protocoltest.Golden(t, Protocol{}, "testdata") }
 
 func TestNormalize(t *testing.T) {
 	tests := []struct {
