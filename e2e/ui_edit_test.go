@@ -97,7 +97,10 @@ func TestUIEdit(t *testing.T) {
 	}
 
 	// Switch to it from the configs page: the next request goes to it.
-	run("use gamma", chromedp.Click(`tr[data-config="gamma"] button.primary`, chromedp.NodeVisible))
+	// The file is written before the daemon has reloaded it; the "In use" pill
+	// appears when the API call returned, that is once the switch is applied.
+	run("use gamma", chromedp.Click(`tr[data-config="gamma"] button.primary`, chromedp.NodeVisible),
+		chromedp.WaitVisible(`tr[data-config="gamma"] .pill.sp`))
 	in.waitFile("claude.json", func(s string) bool { return strings.Contains(s, `"active": true`) && activeIs(s, "gamma") })
 	if text, _ := streamClaude(t, anthropicClient(in), "hello"); text != "from C" {
 		t.Fatalf("after switching to the added config the request answered %q, want from C", text)
@@ -150,6 +153,9 @@ func TestUIEdit(t *testing.T) {
 		chromedp.SendKeys(`#model-mappings input[name=source]`, "claude-sonnet-*"),
 		chromedp.SendKeys(`#model-mappings input[name=target]`, "glm-4.6"),
 		chromedp.Click("#routing-save button.primary"))
+	if err := waitText(ctx, "#routing-save span.muted", "Saved: applies to the next request."); err != nil {
+		t.Fatal(err)
+	}
 	in.waitFile("data/model_router_config.json", func(s string) bool { return strings.Contains(s, "glm-4.6") })
 	shot(t, ctx, shots, "routing-edit")
 	streamClaude(t, anthropicClient(in), "hello")
@@ -163,6 +169,9 @@ func TestUIEdit(t *testing.T) {
 		chromedp.SendKeys(`#filter-rules input[name=source]`, "hunter2"),
 		setField(`#filter-rules input[name=target]`, "[PW]", "input"),
 		chromedp.Click("#filter-save button.primary"))
+	if err := waitText(ctx, "#filter-save span.muted", "Saved: applies to the next request."); err != nil {
+		t.Fatal(err)
+	}
 	in.waitFile("filter.json", func(s string) bool { return strings.Contains(s, "[PW]") })
 	run("try it", chromedp.SendKeys("#filter-in", "my password is hunter2"))
 	if err := waitText(ctx, ".card pre.code", "my password is [PW]"); err != nil {
