@@ -254,11 +254,17 @@ func newDecoder(encoding string, r io.Reader) (io.Reader, func(), error) {
 	nop := func() {}
 	switch encoding {
 	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(r)
+		zr, _ := gzipReaders.Get().(*gzip.Reader)
+		var err error
+		if zr == nil {
+			zr, err = gzip.NewReader(r)
+		} else {
+			err = zr.Reset(r)
+		}
 		if err != nil {
 			return nil, nil, err
 		}
-		return zr, nop, nil
+		return zr, func() { gzipReaders.Put(zr) }, nil
 	case "deflate":
 		// RFC 9110 deflate is zlib-wrapped; some servers send raw deflate.
 		br := bufio.NewReader(r)
@@ -274,17 +280,39 @@ func newDecoder(encoding string, r io.Reader) (io.Reader, func(), error) {
 	case "br":
 		return brotli.NewReader(r), nop, nil
 	case "zstd":
-		zr, err := zstd.NewReader(r,
-			zstd.WithDecoderConcurrency(1),
-			zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxWindow(64<<20))
-		if err != nil {
+		zr, _ := zstdDecoders.Get().(*zstd.Decoder)
+		if zr == nil {
+			var err error
+			zr, err = zstd.NewReader(nil,
+				zstd.WithDecoderConcurrency(1),
+				zstd.WithDecoderLowmem(true),
+				zstd.WithDecoderMaxWindow(64<<20))
+			if err != nil {
+				return nil, nil, err
+			}
+		}
+		if err := zr.Reset(r); err != nil {
+			zstdDecoders.Put(zr)
 			return nil, nil, err
 		}
-		return zr, zr.Close, nil
+		return zr, func() {
+			// Drop the reference to r; keep the decoder and its window.
+			if zr.Reset(nil) == nil {
+				zstdDecoders.Put(zr)
+			}
+		}, nil
 	}
 	return nil, nil, errors.New("unsupported content encoding " + encoding)
 }
+
+// zstdDecoders keeps zstd decoders between responses: a new one allocates
+// and clears its history window (8 MB for a frame from zstd's default
+// encoder) before the first byte, a reused one keeps it.
+var zstdDecoders sync.Pool
+
+// gzipReaders keeps gzip readers (about 40 KB of inflate state each) between
+// responses.
+var gzipReaders sync.Pool
 
 // isZlibHeader reports whether h starts a zlib stream (RFC 1950): deflate
 // method, and a header checksum that divides by 31.

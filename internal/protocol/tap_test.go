@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/andybalholm/brotli"
@@ -294,6 +295,44 @@ func TestTapCorruptCompressed(t *testing.T) {
 			if got.Usage != nil || got.Done || !got.Truncated {
 				t.Errorf("garbage decoded to usage %v done %v truncated %v, want unknown, not done, truncated", got.Usage, got.Done, got.Truncated)
 			}
+		})
+	}
+}
+
+// TestTapDecoderReuse: decoders are kept between responses; one left in the
+// middle of a corrupt or cut-short body must not leak anything into the next
+// response, sequentially or with responses decoded side by side.
+func TestTapDecoderReuse(t *testing.T) {
+	var body []byte
+	for _, c := range longStream(500) {
+		body = append(body, c...)
+	}
+	garbage := bytes.Repeat([]byte{0xde, 0xad, 0xbe, 0xef}, 500)
+	for _, e := range encoders[1:] {
+		t.Run(e.name, func(t *testing.T) {
+			wire := e.enc(t, body)
+			var wg sync.WaitGroup
+			for g := range 4 {
+				wg.Go(func() {
+					for i := range 6 {
+						var pieces [][]byte
+						switch (g + i) % 3 {
+						case 0:
+							pieces = chunks(garbage, 333)
+						case 1:
+							pieces = chunks(wire[:len(wire)/2], 777)
+						default:
+							got := tap(anthropic.Protocol{}, "text/event-stream", header(e.name), 1<<20, chunks(wire, 1000))
+							if !bytes.Equal(got.Body, body) || !got.Done || got.Truncated || got.Events != 500 {
+								t.Errorf("after reuse: body equal %v, done %v, truncated %v, events %d", bytes.Equal(got.Body, body), got.Done, got.Truncated, got.Events)
+							}
+							continue
+						}
+						tap(anthropic.Protocol{}, "text/event-stream", header(e.name), 1<<20, pieces)
+					}
+				})
+			}
+			wg.Wait()
 		})
 	}
 }
