@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"strconv"
 )
 
 // maxDepth bounds the nesting of a skipped value, as encoding/json bounds it.
@@ -55,54 +56,144 @@ func FirstField(body []byte, key string) (start, end int, ok bool) {
 
 // field implements Field and, with first set, FirstField.
 func field(body []byte, key string, first bool) (start, end int, ok bool) {
-	i := skipSpace(body, skipBOM(body))
-	if i >= len(body) || body[i] != '{' {
+	i, st := open(body)
+	for st == more {
+		var k []byte
+		var vs, ve int
+		k, vs, ve, i, st = member(body, i)
+		if ve > 0 && unquoteEqual(k, key) {
+			start, end, ok = vs, ve, true
+			if first {
+				return start, end, true
+			}
+		}
+	}
+	if st != closed {
 		return 0, 0, false
 	}
-	i = skipSpace(body, i+1)
-	if i < len(body) && body[i] == '}' {
-		return 0, 0, false // an empty object has no fields
-	}
-	for {
-		if i >= len(body) || body[i] != '"' {
-			return 0, 0, false
-		}
-		ks := i
-		ke, kok := skipString(body, ks)
-		if !kok {
-			return 0, 0, false
-		}
-		i = skipSpace(body, ke)
-		if i >= len(body) || body[i] != ':' {
-			return 0, 0, false
-		}
-		vs := skipSpace(body, i+1)
-		ve, vok := skipValue(body, vs)
-		if !vok {
-			return 0, 0, false
-		}
-		if unquoteEqual(body[ks+1:ke-1], key) {
-			if first {
-				return vs, ve, true
-			}
-			start, end, ok = vs, ve, true
-		}
-		i = skipSpace(body, ve)
-		if i >= len(body) {
-			return 0, 0, false
-		}
-		switch body[i] {
-		case ',':
-			i = skipSpace(body, i+1)
-		case '}':
-			if skipSpace(body, i+1) != len(body) {
-				return 0, 0, false
-			}
-			return start, end, ok
-		default:
-			return 0, 0, false
+	return start, end, ok
+}
+
+// Members calls fn with each top-level member of the JSON object in body, in
+// document order: key is the raw text between the key's quotes (escapes are
+// not decoded; compare with EqualKey when that matters) and value the raw
+// value (a string keeps its quotes). fn returning false stops the walk.
+//
+// Members reports whether the object is well formed as far as the walk went
+// (the structure the package comment describes, including that nothing but
+// whitespace follows the object when the walk reached its end). Members
+// has called fn for every member before a fault, so callers that must not
+// act on a malformed document collect first and act when Members returns
+// true. It does not allocate.
+func Members(body []byte, fn func(key, value []byte) bool) bool {
+	i, st := open(body)
+	for st == more {
+		var k []byte
+		var vs, ve int
+		k, vs, ve, i, st = member(body, i)
+		if ve > 0 && !fn(k, body[vs:ve]) {
+			return st != bad
 		}
 	}
+	return st == closed
+}
+
+// EqualKey reports whether key, raw text between a key's quotes as Members
+// passes it, decodes to s. It does not allocate.
+func EqualKey(key []byte, s string) bool { return unquoteEqual(key, s) }
+
+// The states of a walk over an object's members.
+const (
+	more   = iota // a member starts at the index returned
+	closed        // the object ended well, with only whitespace after it
+	bad           // malformed
+)
+
+// open starts a walk over the object in b.
+func open(b []byte) (i, state int) {
+	i = skipSpace(b, skipBOM(b))
+	if i >= len(b) || b[i] != '{' {
+		return i, bad
+	}
+	i = skipSpace(b, i+1)
+	if i < len(b) && b[i] == '}' {
+		if skipSpace(b, i+1) != len(b) {
+			return i, bad
+		}
+		return i, closed
+	}
+	return i, more
+}
+
+// member reads the member starting at b[i]: its raw key, its value's span,
+// and where the walk goes on. ve is zero when no value was read; a fault
+// after the value (a bad separator, garbage after the object) returns the
+// member with state bad.
+func member(b []byte, i int) (key []byte, vs, ve, next, state int) {
+	if i >= len(b) || b[i] != '"' {
+		return nil, 0, 0, i, bad
+	}
+	ke, ok := skipString(b, i)
+	if !ok {
+		return nil, 0, 0, i, bad
+	}
+	key = b[i+1 : ke-1]
+	i = skipSpace(b, ke)
+	if i >= len(b) || b[i] != ':' {
+		return nil, 0, 0, i, bad
+	}
+	vs = skipSpace(b, i+1)
+	ve, ok = skipValue(b, vs)
+	if !ok {
+		return nil, 0, 0, i, bad
+	}
+	i = skipSpace(b, ve)
+	switch {
+	case i >= len(b):
+		return key, vs, ve, i, bad
+	case b[i] == ',':
+		return key, vs, ve, skipSpace(b, i+1), more
+	case b[i] == '}' && skipSpace(b, i+1) == len(b):
+		return key, vs, ve, i, closed
+	}
+	return key, vs, ve, i, bad
+}
+
+// Int returns value, a raw JSON value, as an integer. ok is false when it is
+// not a JSON number, has a fraction or exponent, or does not fit an int64.
+func Int(value []byte) (n int64, ok bool) {
+	if !validNumber(value) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(value), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return n, true
+}
+
+// RawString returns the contents of value, a raw JSON string with its
+// quotes, when it holds no escapes: a view into value, without allocating.
+// ok is false for any other value, and for a string with escapes (decode
+// those with StringValue).
+func RawString(value []byte) (contents []byte, ok bool) {
+	if len(value) < 2 || value[0] != '"' || value[len(value)-1] != '"' {
+		return nil, false
+	}
+	c := value[1 : len(value)-1]
+	if bytes.IndexByte(c, '\\') >= 0 {
+		return nil, false
+	}
+	return c, true
+}
+
+// StringValue decodes value, a raw JSON string with its quotes. ok is false
+// when value is not a valid JSON string. It allocates only the result.
+func StringValue(value []byte) (string, bool) {
+	if len(value) < 2 || value[0] != '"' || value[len(value)-1] != '"' {
+		return "", false
+	}
+	return unquote(value[1 : len(value)-1])
 }
 
 // String returns the value of the top-level key decoded as a JSON string.

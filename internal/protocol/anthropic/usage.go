@@ -1,11 +1,9 @@
 package anthropic
 
 import (
-	"encoding/json"
-
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/jsonscan"
 	"github.com/clp-proxy/clp/internal/protocol"
-	"github.com/clp-proxy/clp/internal/sse"
 )
 
 var _ protocol.Protocol = Protocol{}
@@ -22,17 +20,68 @@ var _ protocol.Protocol = Protocol{}
 // when it is given.
 func (Protocol) NewExtractor() protocol.Extractor { return new(extractor) }
 
-// wireUsage is the usage object of the Messages API. Pointers tell a count
-// that is absent from one that is zero.
+// wireUsage is the usage object of the Messages API, as read by readUsage:
+// a count that is absent or not an integer reads as zero, which merge
+// ignores.
 type wireUsage struct {
-	InputTokens              *int64 `json:"input_tokens"`
-	CacheCreationInputTokens *int64 `json:"cache_creation_input_tokens"`
-	CacheReadInputTokens     *int64 `json:"cache_read_input_tokens"`
-	OutputTokens             *int64 `json:"output_tokens"`
-	CacheCreation            *struct {
-		Ephemeral5m *int64 `json:"ephemeral_5m_input_tokens"`
-		Ephemeral1h *int64 `json:"ephemeral_1h_input_tokens"`
-	} `json:"cache_creation"`
+	in, cacheWrite, cacheRead, out, write5m, write1h int64
+}
+
+// readUsage reads a usage object; ok is false when raw is not a well-formed
+// object (null included).
+func readUsage(raw []byte) (u wireUsage, ok bool) {
+	ok = jsonscan.Members(raw, func(k, v []byte) bool {
+		switch string(k) {
+		case "input_tokens":
+			u.in = count(v)
+		case "cache_creation_input_tokens":
+			u.cacheWrite = count(v)
+		case "cache_read_input_tokens":
+			u.cacheRead = count(v)
+		case "output_tokens":
+			u.out = count(v)
+		case "cache_creation":
+			jsonscan.Members(v, func(k, v []byte) bool {
+				switch string(k) {
+				case "ephemeral_5m_input_tokens":
+					u.write5m = count(v)
+				case "ephemeral_1h_input_tokens":
+					u.write1h = count(v)
+				}
+				return true
+			})
+		}
+		return true
+	})
+	return u, ok
+}
+
+func count(v []byte) int64 {
+	n, _ := jsonscan.Int(v)
+	return n
+}
+
+// message is what the extractor reads of a Message object (a whole
+// response, or message_start's "message") or of a message_delta event.
+type message struct {
+	model    string
+	usage    wireUsage
+	hasUsage bool
+}
+
+// readMessage reads the model and usage members of the object in raw. ok is
+// false when raw is not a well-formed object, and then nothing of it counts.
+func readMessage(raw []byte) (m message, ok bool) {
+	ok = jsonscan.Members(raw, func(k, v []byte) bool {
+		switch string(k) {
+		case "model":
+			m.model, _ = jsonscan.StringValue(v)
+		case "usage":
+			m.usage, m.hasUsage = readUsage(v)
+		}
+		return true
+	})
+	return m, ok
 }
 
 // extractor implements protocol.Extractor for the Messages API.
@@ -47,38 +96,36 @@ type extractor struct {
 // Event implements protocol.Extractor. Events are told apart by their
 // "event:" name, or by the payload's top-level "type" when a relay drops or
 // renames the names; only message_start, message_delta and message_stop are
-// decoded, so the content deltas that make up most of a stream cost a
-// string compare.
+// read, so the content deltas that make up most of a stream cost a string
+// compare.
 func (x *extractor) Event(name, data []byte) {
 	switch string(name) {
 	case "content_block_delta", "content_block_start", "content_block_stop", "ping", "error":
 		return
 	case "message_start", "message_delta", "message_stop":
 	default:
-		raw, _ := sse.Member(data, "type")
-		name, _ = sse.StringValue(raw)
+		s, e, _ := jsonscan.FirstField(data, "type")
+		name, _ = jsonscan.RawString(data[s:e])
 	}
 	switch string(name) {
 	case "message_start":
-		var ev struct {
-			Message struct {
-				Model string     `json:"model"`
-				Usage *wireUsage `json:"usage"`
-			} `json:"message"`
-		}
-		if json.Unmarshal(data, &ev) != nil {
+		var inner []byte
+		if !jsonscan.Members(data, func(k, v []byte) bool {
+			if string(k) == "message" {
+				inner = v
+			}
+			return true
+		}) {
 			return
 		}
-		x.setModel(ev.Message.Model)
-		x.merge(ev.Message.Usage)
+		if m, ok := readMessage(inner); ok {
+			x.take(m)
+		}
 	case "message_delta":
-		var ev struct {
-			Usage *wireUsage `json:"usage"`
+		if m, ok := readMessage(data); ok {
+			m.model = "" // a delta's model, if any, is not the message's
+			x.take(m)
 		}
-		if json.Unmarshal(data, &ev) != nil {
-			return
-		}
-		x.merge(ev.Usage)
 	case "message_stop":
 		x.done = true
 	}
@@ -87,16 +134,21 @@ func (x *extractor) Event(name, data []byte) {
 // JSON implements protocol.Extractor for a non-streaming Message (or error)
 // body. Any well-formed JSON object counts as a complete response.
 func (x *extractor) JSON(body []byte) {
-	var msg struct {
-		Model string     `json:"model"`
-		Usage *wireUsage `json:"usage"`
-	}
-	if json.Unmarshal(body, &msg) != nil {
+	m, ok := readMessage(body)
+	if !ok {
 		return
 	}
-	x.setModel(msg.Model)
-	x.merge(msg.Usage)
+	x.take(m)
 	x.done = true
+}
+
+func (x *extractor) take(m message) {
+	if m.model != "" {
+		x.model = m.model
+	}
+	if m.hasUsage {
+		x.merge(m.usage)
+	}
 }
 
 // Usage implements protocol.Extractor.
@@ -120,35 +172,24 @@ func (x *extractor) Done() bool { return x.done }
 // Model implements protocol.Extractor.
 func (x *extractor) Model() string { return x.model }
 
-func (x *extractor) setModel(m string) {
-	if m != "" {
-		x.model = m
-	}
-}
-
-func (x *extractor) merge(u *wireUsage) {
-	if u == nil {
-		return
-	}
+func (x *extractor) merge(u wireUsage) {
 	x.seen = true
-	keep(&x.in, u.InputTokens)
-	keep(&x.cacheRead, u.CacheReadInputTokens)
-	keep(&x.cacheWrite, u.CacheCreationInputTokens)
-	keep(&x.out, u.OutputTokens)
-	if c := u.CacheCreation; c != nil {
-		keep(&x.write5m, c.Ephemeral5m)
-		keep(&x.write1h, c.Ephemeral1h)
-	}
+	keep(&x.in, u.in)
+	keep(&x.cacheRead, u.cacheRead)
+	keep(&x.cacheWrite, u.cacheWrite)
+	keep(&x.out, u.out)
+	keep(&x.write5m, u.write5m)
+	keep(&x.write1h, u.write1h)
 }
 
 // maxCount bounds a believable token count; larger values are garbage and
 // would overflow sums.
 const maxCount = 1 << 50
 
-// keep sets *dst to a reported count that is positive; absent, zero,
-// negative or absurd counts leave *dst as it was.
-func keep(dst *int64, v *int64) {
-	if v != nil && *v > 0 && *v <= maxCount {
-		*dst = *v
+// keep sets *dst to a reported count that is positive; absent (read as
+// zero), zero, negative or absurd counts leave *dst as it was.
+func keep(dst *int64, v int64) {
+	if v > 0 && v <= maxCount {
+		*dst = v
 	}
 }

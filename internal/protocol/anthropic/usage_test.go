@@ -128,3 +128,37 @@ func BenchmarkEventDelta(b *testing.B) {
 		x.Event(name, data)
 	}
 }
+
+// TestMalformed: a body or event that is not a well-formed JSON object counts
+// nothing; counts that are not integers are ignored, not guessed.
+func TestMalformed(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		ok, done   bool
+		want       api.Usage
+	}{
+		{"cut short", `{"model":"m","usage":{"input_tokens":5,"output_tokens":`, false, false, api.Usage{}},
+		{"garbage after", `{"model":"m","usage":{"input_tokens":5}} trailing`, false, false, api.Usage{}},
+		{"missing comma", `{"model":"m" "usage":{"input_tokens":5}}`, false, false, api.Usage{}},
+		{"null usage", `{"model":"m","usage":null}`, false, true, api.Usage{}},
+		{"odd counts", `{"usage":{"input_tokens":"5","output_tokens":2.5,"cache_read_input_tokens":7}}`, true, true, api.Usage{CacheReadTokens: 7}},
+		{"escaped model", `{"model":"claude-\u00e9","usage":{"input_tokens":1}}`, true, true, api.Usage{InputTokens: 1}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			x := Protocol{}.NewExtractor()
+			x.JSON([]byte(tt.body))
+			got, ok := x.Usage()
+			if ok != tt.ok || got != tt.want || x.Done() != tt.done {
+				t.Errorf("Usage() = %+v, %v, Done %v; want %+v, %v, %v", got, ok, x.Done(), tt.want, tt.ok, tt.done)
+			}
+			if tt.name == "escaped model" && x.Model() != "claude-é" {
+				t.Errorf("Model() = %q", x.Model())
+			}
+			x = Protocol{}.NewExtractor()
+			x.Event([]byte("message_start"), []byte(`{"type":"message_start","message":`+tt.body+`}`))
+			if got, ok := x.Usage(); ok != tt.ok || got != tt.want {
+				t.Errorf("message_start: Usage() = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}

@@ -2,11 +2,10 @@ package openai
 
 import (
 	"bytes"
-	"encoding/json"
 
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/jsonscan"
 	"github.com/clp-proxy/clp/internal/protocol"
-	"github.com/clp-proxy/clp/internal/sse"
 )
 
 var _ protocol.Protocol = Protocol{}
@@ -29,25 +28,56 @@ var _ protocol.Protocol = Protocol{}
 func (Protocol) NewExtractor() protocol.Extractor { return new(extractor) }
 
 // wireUsage holds both usage shapes: Responses (input_tokens…) and Chat
-// Completions (prompt_tokens…).
+// Completions (prompt_tokens…). A shape is present when one of its two
+// top-level counts is an integer.
 type wireUsage struct {
-	InputTokens        *int64 `json:"input_tokens"`
-	OutputTokens       *int64 `json:"output_tokens"`
-	InputTokensDetails *struct {
-		CachedTokens int64 `json:"cached_tokens"`
-	} `json:"input_tokens_details"`
-	OutputTokensDetails *struct {
-		ReasoningTokens int64 `json:"reasoning_tokens"`
-	} `json:"output_tokens_details"`
+	responses, chat                bool
+	in, out, cached, reasoning     int64 // Responses
+	pIn, pOut, pCached, pReasoning int64 // Chat Completions
+}
 
-	PromptTokens        *int64 `json:"prompt_tokens"`
-	CompletionTokens    *int64 `json:"completion_tokens"`
-	PromptTokensDetails *struct {
-		CachedTokens int64 `json:"cached_tokens"`
-	} `json:"prompt_tokens_details"`
-	CompletionTokensDetails *struct {
-		ReasoningTokens int64 `json:"reasoning_tokens"`
-	} `json:"completion_tokens_details"`
+// readUsage reads a usage object; ok is false when raw is not a well-formed
+// object (null included).
+func readUsage(raw []byte) (w wireUsage, ok bool) {
+	ok = jsonscan.Members(raw, func(k, v []byte) bool {
+		var n bool // an integer count
+		switch string(k) {
+		case "input_tokens":
+			w.in, n = jsonscan.Int(v)
+			w.responses = w.responses || n
+		case "output_tokens":
+			w.out, n = jsonscan.Int(v)
+			w.responses = w.responses || n
+		case "input_tokens_details":
+			w.cached = detail(v, "cached_tokens")
+		case "output_tokens_details":
+			w.reasoning = detail(v, "reasoning_tokens")
+		case "prompt_tokens":
+			w.pIn, n = jsonscan.Int(v)
+			w.chat = w.chat || n
+		case "completion_tokens":
+			w.pOut, n = jsonscan.Int(v)
+			w.chat = w.chat || n
+		case "prompt_tokens_details":
+			w.pCached = detail(v, "cached_tokens")
+		case "completion_tokens_details":
+			w.pReasoning = detail(v, "reasoning_tokens")
+		}
+		return true
+	})
+	return w, ok
+}
+
+// detail reads the integer key of a *_details object, zero when absent.
+func detail(raw []byte, key string) int64 {
+	var n int64
+	jsonscan.Members(raw, func(k, v []byte) bool {
+		if string(k) == key {
+			n, _ = jsonscan.Int(v)
+		}
+		return true
+	})
+	return n
 }
 
 // normalize maps a wire usage object to api.Usage (DESIGN §4); ok is false
@@ -55,22 +85,10 @@ type wireUsage struct {
 func (w *wireUsage) normalize() (u api.Usage, ok bool) {
 	var in, cached, out, reasoning int64
 	switch {
-	case w.InputTokens != nil || w.OutputTokens != nil:
-		in, out = deref(w.InputTokens), deref(w.OutputTokens)
-		if d := w.InputTokensDetails; d != nil {
-			cached = d.CachedTokens
-		}
-		if d := w.OutputTokensDetails; d != nil {
-			reasoning = d.ReasoningTokens
-		}
-	case w.PromptTokens != nil || w.CompletionTokens != nil:
-		in, out = deref(w.PromptTokens), deref(w.CompletionTokens)
-		if d := w.PromptTokensDetails; d != nil {
-			cached = d.CachedTokens
-		}
-		if d := w.CompletionTokensDetails; d != nil {
-			reasoning = d.ReasoningTokens
-		}
+	case w.responses:
+		in, out, cached, reasoning = w.in, w.out, w.cached, w.reasoning
+	case w.chat:
+		in, out, cached, reasoning = w.pIn, w.pOut, w.pCached, w.pReasoning
 	default:
 		return api.Usage{}, false
 	}
@@ -92,13 +110,6 @@ func clamp(v int64) int64 {
 		return 0
 	}
 	return v
-}
-
-func deref(p *int64) int64 {
-	if p == nil {
-		return 0
-	}
-	return *p
 }
 
 // extractor implements protocol.Extractor for Responses and Chat Completions.
@@ -125,7 +136,7 @@ func (x *extractor) Event(name, data []byte) {
 		return
 	}
 	var typ, usage, choices, model []byte
-	sse.Members(data, func(k, v []byte) bool {
+	jsonscan.Members(data, func(k, v []byte) bool {
 		switch string(k) {
 		case "type":
 			typ = v
@@ -138,7 +149,7 @@ func (x *extractor) Event(name, data []byte) {
 		}
 		return true
 	})
-	if t, ok := sse.StringValue(typ); ok {
+	if t, ok := jsonscan.RawString(typ); ok {
 		x.named(t, data)
 		return
 	}
@@ -152,8 +163,8 @@ func (x *extractor) Event(name, data []byte) {
 	if len(usage) == 0 || usage[0] != '{' {
 		return
 	}
-	var w wireUsage
-	if json.Unmarshal(usage, &w) != nil {
+	w, ok := readUsage(usage)
+	if !ok {
 		return
 	}
 	if u, ok := w.normalize(); ok {
@@ -185,45 +196,54 @@ func (x *extractor) named(typ, data []byte) bool {
 // response reads the model and usage of the "response" object in a
 // Responses event.
 func (x *extractor) response(data []byte) {
-	var ev struct {
-		Response struct {
-			Model string     `json:"model"`
-			Usage *wireUsage `json:"usage"`
-		} `json:"response"`
-	}
-	if json.Unmarshal(data, &ev) != nil {
+	var inner []byte
+	if !jsonscan.Members(data, func(k, v []byte) bool {
+		if string(k) == "response" {
+			inner = v
+		}
+		return true
+	}) {
 		return
 	}
-	if ev.Response.Model != "" {
-		x.model = ev.Response.Model
+	x.take(inner)
+}
+
+// take reads the model and usage members of a Response or ChatCompletion
+// object; ok is false when raw is not a well-formed object, and then nothing
+// of it counts.
+func (x *extractor) take(raw []byte) (ok bool) {
+	var model string
+	var w wireUsage
+	var hasUsage bool
+	if !jsonscan.Members(raw, func(k, v []byte) bool {
+		switch string(k) {
+		case "model":
+			model = decodeString(v)
+		case "usage":
+			w, hasUsage = readUsage(v)
+		}
+		return true
+	}) {
+		return false
 	}
-	if ev.Response.Usage != nil {
-		if u, ok := ev.Response.Usage.normalize(); ok {
+	if model != "" {
+		x.model = model
+	}
+	if hasUsage {
+		if u, ok := w.normalize(); ok {
 			x.usage, x.seen = u, true
 		}
 	}
+	return true
 }
 
 // JSON implements protocol.Extractor for a non-streaming Response or
 // ChatCompletion body (or an error body). Any well-formed JSON object counts
 // as a complete response.
 func (x *extractor) JSON(body []byte) {
-	var resp struct {
-		Model string     `json:"model"`
-		Usage *wireUsage `json:"usage"`
+	if x.take(body) {
+		x.done = true
 	}
-	if json.Unmarshal(body, &resp) != nil {
-		return
-	}
-	if resp.Model != "" {
-		x.model = resp.Model
-	}
-	if resp.Usage != nil {
-		if u, ok := resp.Usage.normalize(); ok {
-			x.usage, x.seen = u, true
-		}
-	}
-	x.done = true
 }
 
 // Usage implements protocol.Extractor.
@@ -235,12 +255,9 @@ func (x *extractor) Done() bool { return x.done }
 // Model implements protocol.Extractor.
 func (x *extractor) Model() string { return x.model }
 
+// decodeString decodes a JSON string value; any other value reads as "".
 func decodeString(raw []byte) string {
-	if s, ok := sse.StringValue(raw); ok {
-		return string(s)
-	}
-	var s string
-	_ = json.Unmarshal(raw, &s) // a non-string model is left empty
+	s, _ := jsonscan.StringValue(raw)
 	return s
 }
 

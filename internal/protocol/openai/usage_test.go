@@ -148,3 +148,33 @@ func BenchmarkEventDelta(b *testing.B) {
 		})
 	}
 }
+
+// TestMalformed: a body or event that is not a well-formed JSON object counts
+// nothing; counts that are not integers are ignored, not guessed.
+func TestMalformed(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		ok, done   bool
+		want       api.Usage
+	}{
+		{"cut short", `{"model":"m","usage":{"input_tokens":5,"output_tokens":`, false, false, api.Usage{}},
+		{"garbage after", `{"model":"m","usage":{"input_tokens":5,"output_tokens":1}} trailing`, false, false, api.Usage{}},
+		{"null usage", `{"model":"m","usage":null}`, false, true, api.Usage{}},
+		{"odd counts", `{"usage":{"input_tokens":"5","output_tokens":2}}`, true, true, api.Usage{OutputTokens: 2}},
+		{"no integer count", `{"usage":{"input_tokens":"5","output_tokens":2.5}}`, false, true, api.Usage{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			x := Protocol{}.NewExtractor()
+			x.JSON([]byte(tt.body))
+			got, ok := x.Usage()
+			if ok != tt.ok || got != tt.want || x.Done() != tt.done {
+				t.Errorf("Usage() = %+v, %v, Done %v; want %+v, %v, %v", got, ok, x.Done(), tt.want, tt.ok, tt.done)
+			}
+			x = Protocol{}.NewExtractor()
+			x.Event([]byte("response.completed"), []byte(`{"type":"response.completed","response":`+tt.body+`}`))
+			if got, ok := x.Usage(); ok != tt.ok || got != tt.want {
+				t.Errorf("response.completed: Usage() = %+v, %v; want %+v, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
