@@ -9,7 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/client"
+	"github.com/clp-proxy/clp/internal/config"
 	"github.com/clp-proxy/clp/internal/store"
 )
 
@@ -33,7 +35,17 @@ daemon is stopped.`,
 			if !errors.Is(err, client.ErrNotRunning) {
 				return err
 			}
-			db, err := store.Open(filepath.Join(a.env.DataDir(), "clp.db"), store.Options{})
+			// The original CLP stored no cost; price the imported requests
+			// with the same table the daemon uses (defaults and
+			// data/prices.json).
+			snap, _, err := config.NewLoader(a.env.Home).Load()
+			if err != nil {
+				return err
+			}
+			prices := snap.Prices
+			db, err := store.Open(filepath.Join(a.env.DataDir(), "clp.db"), store.Options{
+				Cost: func(_, model string, u api.Usage) (float64, bool) { return prices.Cost(model, u) },
+			})
 			if err != nil {
 				return err
 			}
