@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/clp-proxy/clp/internal/jsonscan"
 )
 
 // filePrice is one model in the user's prices file. Pointers tell a rate
@@ -53,7 +54,7 @@ func Parse(data []byte) (*Table, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&file); err != nil {
-		return nil, positioned(data, err)
+		return nil, jsonscan.ErrorAt(data, err)
 	}
 	if dec.More() {
 		return nil, errors.New("unexpected data after the top-level object")
@@ -135,28 +136,4 @@ func (f *filePrice) price() (Price, error) {
 		p.LongContextAbove, p.LongContext = f.LongContextAbove, &long
 	}
 	return p, nil
-}
-
-// positioned adds the line and column to a JSON decoding error.
-func positioned(data []byte, err error) error {
-	// at is the index of the byte the error is about.
-	var at int64 = -1
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &syn):
-		at = syn.Offset - 1 // Offset counts the offending byte
-	case errors.As(err, &typ):
-		at = typ.Offset
-	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		at = int64(len(data))
-	}
-	if at < 0 {
-		return err
-	}
-	at = min(at, int64(len(data)))
-	before := data[:at]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(at) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return fmt.Errorf("line %d, column %d: %w", line, col, err)
 }

@@ -1,8 +1,10 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -28,7 +30,12 @@ func TestErrorAt(t *testing.T) {
 	if got := ErrorAt(nil, plain); got != plain {
 		t.Errorf("a plain error was changed: %v", got)
 	}
-	if l, c := LineCol([]byte("ab"), 99); l != 1 || c != 2 {
-		t.Errorf("LineCol past the end = %d:%d", l, c)
+	if l, c := LineCol([]byte("ab"), 99); l != 1 || c != 3 {
+		t.Errorf("LineCol past the end = %d:%d, want 1:3 (just past the end)", l, c)
+	}
+	cut := []byte("{\n  \"a\": ")
+	err := json.NewDecoder(bytes.NewReader(cut)).Decode(new(any))
+	if got := ErrorAt(cut, err); got == nil || !strings.HasPrefix(got.Error(), "line 2, column 8: ") {
+		t.Errorf("ErrorAt(a document cut short) = %v, want line 2, column 8", got)
 	}
 }
