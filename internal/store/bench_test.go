@@ -89,6 +89,9 @@ func BenchmarkList100k(b *testing.B) {
 		if i%10 == 0 {
 			rec.Status = 529
 		}
+		if i == n/10 { // one old record of each rare kind: the worst case of a filter
+			rec.Service, rec.Config, rec.ModelSent, rec.Status = "rare", "rare", "rare", 404
+		}
 		for !db.Add(rec) {
 			time.Sleep(time.Millisecond)
 		}
@@ -106,6 +109,11 @@ func BenchmarkList100k(b *testing.B) {
 		{"errors", Query{Status: "error"}},
 		{"status", Query{Status: "529", BeforeID: n / 3}},
 		{"time-range", Query{Since: t0.Add(40_000 * time.Minute), Until: t0.Add(41_000 * time.Minute)}},
+		{"rare-service", Query{Service: "rare"}},
+		{"rare-config", Query{Config: "rare"}},
+		{"rare-model", Query{Model: "rare"}},
+		{"rare-status", Query{Status: "404"}},
+		{"ok", Query{Status: "ok", BeforeID: n / 2}},
 	}
 	for _, tc := range queries {
 		b.Run(tc.name, func(b *testing.B) {

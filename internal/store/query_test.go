@@ -15,6 +15,16 @@ import (
 func queryFixture(t *testing.T) (*DB, []*api.Record) {
 	t.Helper()
 	db := openTest(t, Options{})
+	recs := queryRecords()
+	for _, rec := range recs {
+		db.Add(rec)
+	}
+	flush(t, db)
+	return db, recs
+}
+
+// queryRecords are 40 varied records without ids.
+func queryRecords() []*api.Record {
 	var recs []*api.Record
 	for i := range 40 {
 		rec := fullRecord(i)
@@ -30,11 +40,9 @@ func queryFixture(t *testing.T) (*DB, []*api.Record) {
 		if i%4 == 1 {
 			rec.ModelSent = "routed-" + rec.ModelSent
 		}
-		db.Add(rec)
 		recs = append(recs, rec)
 	}
-	flush(t, db)
-	return db, recs
+	return recs
 }
 
 // matches is the reference meaning of a Query, written independently of
@@ -56,29 +64,44 @@ func matches(q Query, r *api.Record) bool {
 	return true
 }
 
+// filterQueries are the filters tests check List and Count with.
+var filterQueries = []struct {
+	name string
+	q    Query
+}{
+	{"all", Query{}},
+	{"service", Query{Service: "codex"}},
+	{"config", Query{Config: "cfg2"}},
+	{"model sent", Query{Model: "model-2"}},
+	{"model requested", Query{Model: "claude-opus-4-1"}},
+	{"routed model", Query{Model: "routed-model-1"}},
+	{"ok", Query{Status: "ok"}},
+	{"error", Query{Status: "error"}},
+	{"exact status", Query{Status: "429"}},
+	{"no response", Query{Status: "0"}},
+	{"time range", Query{Since: t0.Add(10 * time.Minute), Until: t0.Add(20 * time.Minute)}},
+	{"combined", Query{Service: "claude", Status: "error", Since: t0.Add(5 * time.Minute)}},
+	{"before id", Query{BeforeID: 30, Config: "cfg0"}},
+	{"nothing", Query{Service: "nobody"}},
+	{"error status and config", Query{Status: "429", Config: "cfg0"}},
+	{"success status and model", Query{Status: "200", Model: "model-2"}},
+}
+
 func TestListAndCountFilters(t *testing.T) {
 	db, recs := queryFixture(t)
-	ctx := context.Background()
-	queries := []struct {
-		name string
-		q    Query
-	}{
-		{"all", Query{}},
-		{"service", Query{Service: "codex"}},
-		{"config", Query{Config: "cfg2"}},
-		{"model sent", Query{Model: "model-2"}},
-		{"model requested", Query{Model: "claude-opus-4-1"}},
-		{"routed model", Query{Model: "routed-model-1"}},
-		{"ok", Query{Status: "ok"}},
-		{"error", Query{Status: "error"}},
-		{"exact status", Query{Status: "429"}},
-		{"no response", Query{Status: "0"}},
-		{"time range", Query{Since: t0.Add(10 * time.Minute), Until: t0.Add(20 * time.Minute)}},
-		{"combined", Query{Service: "claude", Status: "error", Since: t0.Add(5 * time.Minute)}},
-		{"before id", Query{BeforeID: 30, Config: "cfg0"}},
-		{"nothing", Query{Service: "nobody"}},
+	checkFilters(t, db, recs)
+	// The reference itself must select something interesting.
+	if n, _ := db.Count(context.Background(), Query{Status: "error"}); n != 16 {
+		t.Errorf("errors in fixture = %d, want 16 (6 of 429, 5 broken streams, 5 without response)", n)
 	}
-	for _, tc := range queries {
+}
+
+// checkFilters compares List and Count of every filterQueries entry with
+// the reference meaning over recs.
+func checkFilters(t *testing.T, db *DB, recs []*api.Record) {
+	t.Helper()
+	ctx := context.Background()
+	for _, tc := range filterQueries {
 		q := tc.q
 		t.Run(tc.name, func(t *testing.T) {
 			var want []int64
@@ -100,10 +123,6 @@ func TestListAndCountFilters(t *testing.T) {
 				t.Errorf("Count = %d, %v; want %d", n, err, len(want))
 			}
 		})
-	}
-	// The reference itself must select something interesting.
-	if n, _ := db.Count(ctx, Query{Status: "error"}); n != 16 {
-		t.Errorf("errors in fixture = %d, want 16 (6 of 429, 5 broken streams, 5 without response)", n)
 	}
 }
 
