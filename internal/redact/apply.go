@@ -157,6 +157,8 @@ type scratch struct {
 	edits   []edit
 	arena   []byte // new raw content of changed units
 	changed []changed
+	occ     []span // literal occurrences in a text, for find
+	changedText
 }
 
 func (f *Filter) getScratch() *scratch {
@@ -221,14 +223,25 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 			}
 			i = jobs[k].m - 1
 			continue
-		} else if !sc.want[i] || !m.mayMatch(text) {
+		} else if !sc.want[i] {
 			continue
+		}
+		var occ []span
+		if dirty {
+			var known bool
+			occ, known = f.occurrences(i, text, sc)
+			if !listed && !m.mayMatchAt(text, occ, known) {
+				continue
+			}
+			if !known && m.needsOcc(text) {
+				occ = m.occurrences(text, sc)
+			}
 		}
 		edits := sc.edits[:0]
 		switch {
 		case dirty:
 			v := view{text: text, escs: escs}
-			edits = m.editsIn(&v, m.find(text, sc, sc.locs[:0]), isJSON, edits)
+			edits = m.editsIn(&v, m.findAt(text, occ, sc, sc.locs[:0]), isJSON, edits)
 		case !m.prefiltered():
 			v := sc.window(raw, isJSON, 0, len(raw))
 			edits = m.editsIn(&v, m.find(v.text, sc, sc.locs[:0]), isJSON, edits)
@@ -269,6 +282,7 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 			rep.Spans = append(rep.Spans, Span{Rule: m.label, Start: e.newStart, End: e.newStart + len(e.repl), Preview: e.preview})
 		}
 		raw, dirty = next, true
+		sc.textFresh = false
 		v := sc.window(raw, isJSON, 0, len(raw))
 		text, escs = v.text, v.escs
 	}

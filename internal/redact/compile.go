@@ -37,7 +37,8 @@ type Options struct {
 // and must not be copied).
 type Filter struct {
 	matchers []*matcher
-	pre      *prefilter
+	pre      *prefilter // finds raw literals in bodies
+	textPre  *prefilter // finds plain literals in a changed unit's decoded text
 	pool     sync.Pool // of *scratch
 }
 
@@ -120,7 +121,8 @@ func Compile(rules []Rule, opt Options) (*Filter, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	f.pre = newPrefilter(f.matchers)
+	f.pre = newPrefilter(f.matchers, false)
+	f.textPre = newPrefilter(f.matchers, true)
 	return f, nil
 }
 

@@ -157,26 +157,48 @@ func (m *matcher) editsIn(v *view, locs []int, isJSON bool, edits []edit) []edit
 // find appends to locs the secret ranges of m's matches in text, a whole
 // decoded unit (or a window of one wider than any match near its literals).
 func (m *matcher) find(text []byte, sc *scratch, locs []int) []int {
-	if m.detector {
-		hits := sc.hits[:0]
-		for _, n := range m.plain {
-			for from := 0; ; {
-				s, _ := n.find(text, from)
-				if s < 0 {
-					break
-				}
-				hits = append(hits, s)
-				from = s + 1
+	var occ []span
+	if m.needsOcc(text) {
+		occ = m.occurrences(text, sc)
+	}
+	return m.findAt(text, occ, sc, locs)
+}
+
+// occurrences lists, sorted by start, where m's plain literals occur in
+// text, each found by needle.find from one past the previous one.
+func (m *matcher) occurrences(text []byte, sc *scratch) []span {
+	occ := sc.occ[:0]
+	for _, n := range m.plain {
+		for from := 0; ; {
+			s, e := n.find(text, from)
+			if s < 0 {
+				break
 			}
+			occ = append(occ, span{start: s, end: e})
+			from = s + 1
 		}
-		slices.Sort(hits)
-		sc.hits = hits
+	}
+	slices.SortFunc(occ, func(a, b span) int { return a.start - b.start })
+	sc.occ = occ
+	return occ
+}
+
+// needsOcc reports whether findAt looks at the occurrences of m's literals
+// in text.
+func (m *matcher) needsOcc(text []byte) bool {
+	return m.detector || m.plain != nil && len(text) > windowMin && m.before < unbounded && m.after < unbounded
+}
+
+// findAt is find given occ, every occurrence of m's plain literals in text
+// sorted by start (duplicates allowed), or anything when needsOcc is false.
+func (m *matcher) findAt(text []byte, occ []span, sc *scratch, locs []int) []int {
+	if m.detector {
 		end := 0
-		for _, h := range hits {
-			if h < end {
+		for _, h := range occ {
+			if h.start < end {
 				continue // inside the previous match
 			}
-			found := m.anchoredAt(text, h, sc.locs2[:0])
+			found := m.anchoredAt(text, h.start, sc.locs2[:0])
 			sc.locs2 = found
 			if len(found) > 0 {
 				locs = append(locs, found[0], found[1])
@@ -186,16 +208,9 @@ func (m *matcher) find(text []byte, sc *scratch, locs []int) []int {
 		return locs
 	}
 	wins := sc.wins2[:0]
-	if m.plain != nil && len(text) > windowMin && m.before < unbounded && m.after < unbounded {
-		for _, n := range m.plain {
-			for from := 0; ; {
-				s, e := n.find(text, from)
-				if s < 0 {
-					break
-				}
-				from = s + 1
-				wins = append(wins, span{start: max(0, s-m.before), end: min(len(text), e+m.after)})
-			}
+	if m.needsOcc(text) {
+		for _, h := range occ {
+			wins = append(wins, span{start: max(0, h.start-m.before), end: min(len(text), h.end+m.after)})
 		}
 		wins = mergeSpans(wins)
 	} else {

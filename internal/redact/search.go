@@ -222,14 +222,20 @@ type probe struct {
 // maxPairs bounds the bigrams registered; literals beyond are searched alone.
 const maxPairs = 4096
 
-func newPrefilter(ms []*matcher) *prefilter {
+// newPrefilter builds the prefilter of ms for raw bodies (their raw literals
+// and runs) or, when decoded is set, for decoded text (their plain literals
+// only).
+func newPrefilter(ms []*matcher, decoded bool) *prefilter {
 	p := &prefilter{}
 	index := map[uint16][]probe{}
 	for i, m := range ms {
-		if m.run != nil {
+		ns := m.raw
+		if decoded {
+			ns = m.plain
+		} else if m.run != nil {
 			p.runs = append(p.runs, runProbe{m: i, run: m.run})
 		}
-		for _, n := range m.raw {
+		for _, n := range ns {
 			offs, ok := pairOffsets(n)
 			if !ok || len(index) > maxPairs {
 				p.single = append(p.single, probe{m: i, n: n})

@@ -1,0 +1,167 @@
+package redact
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// oracleFilters are the filters the differential tests compare Apply and
+// applyOld on: the harness's rules, the 20 bench rules, and rules chosen for
+// their reach (unbounded after the literal, before it, no literal at all),
+// each with every detector; extra, when it compiles, is added to the last.
+func oracleFilters(t testing.TB, extra string) []*Filter {
+	sets := [][]Rule{
+		harnessRules(),
+		benchRules(),
+		{
+			{Source: `(?i)password\s*=\s*\S+`, Target: "pw=***"},
+			{Source: `token: .*`, Target: "token: ?"},
+			{Source: `.*secret`, Target: "S"},
+			{Source: `(?m)^key=\w+$`, Target: "key=k"},
+			{Source: `\bsk-[a-z]+`, Target: "K\u212a"},
+			{Source: `[0-9]{4}-[0-9]{4}`, Target: "####"},
+			{Source: `x+`, Target: ""},
+		},
+	}
+	if extra != "" {
+		sets[2] = append(sets[2], Rule{Source: extra, Target: "<X>"})
+	}
+	var out []*Filter
+	for i, rules := range sets {
+		f, err := Compile(rules, Options{Detectors: allDetectors(true)})
+		if err != nil {
+			if i == 2 && extra != "" {
+				f, err = Compile(sets[2][:len(sets[2])-1], Options{Detectors: allDetectors(true)})
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// checkOracle fails when Apply and applyOld disagree on body.
+func checkOracle(t testing.TB, fs []*Filter, body []byte) {
+	t.Helper()
+	for i, f := range fs {
+		in := bytes.Clone(body)
+		got, gotRep := f.Apply("claude", in)
+		want, wantRep := f.applyOld("claude", body)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("filter %d on %q:\n got  %q\n want %q", i, abbrev(body), abbrev(got), abbrev(want))
+		}
+		if !reflect.DeepEqual(gotRep, wantRep) {
+			t.Fatalf("filter %d on %q: report\n got  %+v\n want %+v", i, abbrev(body), gotRep, wantRep)
+		}
+		if !bytes.Equal(in, body) {
+			t.Fatalf("filter %d modified its input", i)
+		}
+	}
+}
+
+func abbrev(b []byte) string {
+	if len(b) > 600 {
+		return string(b[:300]) + " … " + string(b[len(b)-300:])
+	}
+	return string(b)
+}
+
+// oracleText returns random text of about n bytes: prose, code, secrets of
+// every detector, matches of the oracle rules, escapes and the characters
+// that (?i) folds to from outside ASCII.
+func oracleText(rng *rand.Rand, n int) string {
+	pieces := []string{
+		"password = hunter2", "PASSWORD=abc", "passwords", "token: abc def\n", "my secret", "key=abc\n",
+		"sk-abc", "sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAA", "1234-5678", "xxx", "\u212a", "\u017f", "pa\u017fsword = x",
+		"\n", "\t", `"`, `\`, "\u00e9", "\U0001F600", "internal.corp.example", "-----BEGIN RSA PRIVATE KEY-----",
+		"AKIAZ7Q2XK4M9T3LR8WP", "Acme Corporation", "CUST-123456", "10.42.7.19", "\x00", "<>&",
+	}
+	for _, p := range plantedSecrets() {
+		pieces = append(pieces, p.line)
+	}
+	var b strings.Builder
+	for b.Len() < n {
+		switch rng.IntN(4) {
+		case 0:
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		case 1:
+			b.WriteString(prose(rng, 1+rng.IntN(300)))
+		default:
+			b.WriteString(words()[rng.IntN(len(words()))])
+			b.WriteByte(" \n-=_:/"[rng.IntN(7)])
+		}
+	}
+	return b.String()
+}
+
+// oracleBody returns a random body: a JSON document of several strings (some
+// long, some in opaque members), a JSON document with unusual escapes, or
+// raw text.
+func oracleBody(rng *rand.Rand) []byte {
+	size := []int{50, 300, 3000, 40000}[rng.IntN(4)]
+	switch rng.IntN(4) {
+	case 0:
+		return []byte(oracleText(rng, size))
+	case 1: // escapes an encoder would not write
+		s := jsonString(oracleText(rng, size))
+		s = strings.ReplaceAll(s, "a", `\u0061`)
+		s = strings.ReplaceAll(s, "/", `\/`)
+		s = strings.ReplaceAll(s, "\\u00e9", `\ud800`)
+		return []byte(`{"a":` + s + `}`)
+	default:
+		var b strings.Builder
+		b.WriteString(`{"model":"m","messages":[`)
+		for i := range 1 + rng.IntN(5) {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			key := []string{"text", "content", "signature", "data", "input"}[rng.IntN(5)]
+			b.WriteString(`{` + jsonString(key) + `:` + jsonString(oracleText(rng, size)) + `}`)
+		}
+		b.WriteString(`]}`)
+		return []byte(b.String())
+	}
+}
+
+// TestApplyMatchesOracle compares Apply with the filter as it was on random
+// bodies full of secrets and rule matches.
+func TestApplyMatchesOracle(t *testing.T) {
+	fs := oracleFilters(t, "")
+	rng := rand.New(rand.NewPCG(9, 4))
+	n := 300
+	if testing.Short() || raceEnabled {
+		n = 30
+	}
+	for range n {
+		checkOracle(t, fs, oracleBody(rng))
+	}
+	for _, size := range []int{1 << 10, 100 << 10} {
+		for _, secrets := range []bool{false, true} {
+			checkOracle(t, fs, harnessBody(size, secrets))
+			checkOracle(t, fs, claudeBody(size, secrets))
+		}
+	}
+}
+
+// FuzzApplyOracle compares Apply with the filter as it was, for any body and
+// any extra rule.
+func FuzzApplyOracle(f *testing.F) {
+	rng := rand.New(rand.NewPCG(3, 7))
+	for range 8 {
+		f.Add(oracleBody(rng), `(?i)pass\w*`)
+	}
+	f.Add([]byte(`{"a":"password = 1 \u212a sk-abcdef x"}`), `sk-\w+`)
+	f.Add([]byte(`{"a":"\ud83dsk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAA\ude00 password=1"}`), `AAAA`)
+	f.Add([]byte("token: a password=b\nkey=c\n"), `b\nkey`)
+	f.Fuzz(func(t *testing.T, body []byte, extra string) {
+		if len(extra) > 100 {
+			return
+		}
+		checkOracle(t, oracleFilters(t, extra), body)
+	})
+}
