@@ -20,7 +20,8 @@ var ErrUnknownConfig = errors.New("unknown config")
 // ErrUnknownService is returned (wrapped) for a service name CLP does not proxy.
 var ErrUnknownService = errors.New("unknown service")
 
-// editMu serializes read-modify-write cycles on the files within a process.
+// editMu serializes read-modify-write cycles on the files within a process;
+// Locked adds a lock between processes.
 var editMu sync.Mutex
 
 // ServiceFile returns the path of service's config file under home.
@@ -39,25 +40,25 @@ func editService(home, service string, fn func(obj object) (object, error)) erro
 	if err != nil {
 		return err
 	}
-	editMu.Lock()
-	defer editMu.Unlock()
-	data, err := os.ReadFile(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	obj, err := parseObject(data)
-	if err != nil {
-		p := problemAt(path, data, err)
-		return fmt.Errorf("%s (fix the file first)", p)
-	}
-	if obj, err = fn(obj); err != nil {
-		return err
-	}
-	out, err := indentJSON(obj)
-	if err != nil {
-		return err
-	}
-	return WriteFile(path, out, 0o600)
+	return Locked(path, func() error {
+		data, err := os.ReadFile(path)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		obj, err := parseObject(data)
+		if err != nil {
+			p := problemAt(path, data, err)
+			return fmt.Errorf("%s (fix the file first)", p)
+		}
+		if obj, err = fn(obj); err != nil {
+			return err
+		}
+		out, err := indentJSON(obj)
+		if err != nil {
+			return err
+		}
+		return WriteFile(path, out, 0o600)
+	})
 }
 
 // SetActive marks name as the active config of service, and no other.

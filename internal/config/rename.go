@@ -16,8 +16,15 @@ import (
 // changed; a missing file changes nothing.
 func RenameInRouting(home, service, old, new string) (n int, err error) {
 	path := filepath.Join(home, "data", "model_router_config.json")
-	editMu.Lock()
-	defer editMu.Unlock()
+	err = Locked(path, func() error {
+		n, err = renameInRouting(path, service, old, new)
+		return err
+	})
+	return n, err
+}
+
+// renameInRouting is RenameInRouting's read-modify-write, under the lock.
+func renameInRouting(path, service, old, new string) (n int, err error) {
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil

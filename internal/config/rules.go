@@ -94,10 +94,5 @@ func WriteRules(home, kind string, doc []byte) error {
 	}
 	out.WriteByte('\n')
 	path := filepath.Join(home, f.rel)
-	editMu.Lock()
-	defer editMu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("write %s: %w", f.rel, err)
-	}
-	return WriteFile(path, out.Bytes(), 0o600)
+	return Locked(path, func() error { return WriteFile(path, out.Bytes(), 0o600) })
 }

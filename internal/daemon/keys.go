@@ -107,22 +107,25 @@ func parseKeys(data []byte) ([]ClientKey, error) {
 // CreateKey makes a new random key named name, stores its hash in the keys
 // file at path (atomically, 0600) and returns the key: the only time it is
 // ever shown. Names are unique.
-func CreateKey(path, name string, now time.Time) (string, error) {
+func CreateKey(path, name string, now time.Time) (key string, err error) {
 	if !validKeyName(name) {
 		return "", fmt.Errorf("key name %q: use 1-64 letters, digits, '.', '_' or '-'", name)
 	}
-	keys, err := LoadKeys(path)
-	if err != nil {
-		return "", err
-	}
-	for _, k := range keys {
-		if k.Name == name {
-			return "", fmt.Errorf("a client key named %q exists: revoke it first or choose another name", name)
+	err = config.Locked(path, func() error {
+		keys, err := LoadKeys(path)
+		if err != nil {
+			return err
 		}
-	}
-	key := keyPrefix + rand.Text()
-	keys = append(keys, ClientKey{Name: name, SHA256: hashKey(key), Hint: key[:len(keyPrefix)+4], Created: now.UTC()})
-	if err := saveKeys(path, keys); err != nil {
+		for _, k := range keys {
+			if k.Name == name {
+				return fmt.Errorf("a client key named %q exists: revoke it first or choose another name", name)
+			}
+		}
+		key = keyPrefix + rand.Text()
+		keys = append(keys, ClientKey{Name: name, SHA256: hashKey(key), Hint: key[:len(keyPrefix)+4], Created: now.UTC()})
+		return saveKeys(path, keys)
+	})
+	if err != nil {
 		return "", err
 	}
 	return key, nil
@@ -131,20 +134,22 @@ func CreateKey(path, name string, now time.Time) (string, error) {
 // RevokeKey removes the key named name from the keys file at path. The
 // daemon refuses it from the next request on.
 func RevokeKey(path, name string) error {
-	keys, err := LoadKeys(path)
-	if err != nil {
-		return err
-	}
-	kept := keys[:0]
-	for _, k := range keys {
-		if k.Name != name {
-			kept = append(kept, k)
+	return config.Locked(path, func() error {
+		keys, err := LoadKeys(path)
+		if err != nil {
+			return err
 		}
-	}
-	if len(kept) == len(keys) {
-		return fmt.Errorf("%w named %q", ErrNoKey, name)
-	}
-	return saveKeys(path, kept)
+		kept := keys[:0]
+		for _, k := range keys {
+			if k.Name != name {
+				kept = append(kept, k)
+			}
+		}
+		if len(kept) == len(keys) {
+			return fmt.Errorf("%w named %q", ErrNoKey, name)
+		}
+		return saveKeys(path, kept)
+	})
 }
 
 func saveKeys(path string, keys []ClientKey) error {
