@@ -162,7 +162,7 @@ func (db *DB) importLog(ctx context.Context, source string, r io.Reader, service
 		if len(rows) == 0 {
 			return nil
 		}
-		err := insertRows(ctx, tx, rows)
+		err := insertRows(ctx, tx, db.stmts, rows)
 		rows = rows[:0]
 		return err
 	}
@@ -262,7 +262,7 @@ func (db *DB) importHistory(ctx context.Context, source string, b []byte, mtime 
 			s.Records++
 		}
 	}
-	if err := agg.write(ctx, tx); err != nil {
+	if err := agg.write(ctx, tx, db.stmts); err != nil {
 		tx.Rollback()
 		return s, err
 	}

@@ -43,7 +43,7 @@ func (db *DB) RenameConfig(ctx context.Context, service, old, new string) (n int
 	if _, err := tx.ExecContext(ctx, `DELETE FROM rollup WHERE service = ? AND config = ?`, service, old); err != nil {
 		return 0, fmt.Errorf("rename %s: %w", old, err)
 	}
-	if err := moved.write(ctx, tx); err != nil {
+	if err := moved.write(ctx, tx, db.stmts); err != nil {
 		return 0, fmt.Errorf("rename %s: %w", old, err)
 	}
 	res, err := tx.ExecContext(ctx, `UPDATE requests SET config = ? WHERE service = ? AND config = ?`, new, service, old)

@@ -87,24 +87,21 @@ func (m rollups) addRow(r *row) {
 	}
 }
 
-// write merges m into the rollup table in tx: rows are read, added to and
-// replaced, since histograms cannot be summed in SQL.
-func (m rollups) write(ctx context.Context, tx *sql.Tx) error {
+// write merges m into the rollup table in tx with the statements of st
+// (nil: prepared in tx): rows are read, added to and replaced, since
+// histograms cannot be summed in SQL.
+func (m rollups) write(ctx context.Context, tx *sql.Tx, st *writeStmts) error {
 	if len(m) == 0 {
 		return nil
 	}
-	sel, err := tx.PrepareContext(ctx, `SELECT `+rollupCols+` FROM rollup
-		WHERE hour = ? AND service = ? AND config = ? AND model = ?`)
+	sel, err := st.in(ctx, tx, stmtRollupGet)
 	if err != nil {
-		return fmt.Errorf("prepare rollup: %w", err)
+		return err
 	}
-	defer sel.Close()
-	put, err := tx.PrepareContext(ctx, `INSERT OR REPLACE INTO rollup (hour,
-		service, config, model, `+rollupCols+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
+	put, err := st.in(ctx, tx, stmtRollupPut)
 	if err != nil {
-		return fmt.Errorf("prepare rollup: %w", err)
+		return err
 	}
-	defer put.Close()
 	for k, a := range m {
 		old, err := scanRollup(sel.QueryRowContext(ctx, k.hour, k.service, k.config, k.model))
 		switch {

@@ -99,7 +99,7 @@ CREATE TABLE imports (
 	skipped     INTEGER NOT NULL
 ) WITHOUT ROWID;
 `,
-	// v3: three indexes on requests instead of seven, since every record
+	// v3: four indexes on requests instead of seven, since every record
 	// pays for each (the writer's CPU per record fell about a fifth).
 	// Errors, rare in a healthy log, get partial indexes in id order: the
 	// "error" filter walks requests_errors, an error status filter (which

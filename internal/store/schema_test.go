@@ -59,7 +59,7 @@ func TestMigrateFromV2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := insertRows(ctx, tx, rows); err != nil {
+	if err := insertRows(ctx, tx, nil, rows); err != nil {
 		t.Fatal(err)
 	}
 	if err := tx.Commit(); err != nil {

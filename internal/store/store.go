@@ -129,6 +129,7 @@ type DB struct {
 	opt   Options
 	h     handles
 	codec *codec
+	stmts *writeStmts
 
 	queue    chan *api.Record
 	nudge    chan struct{} // a full batch is waiting
@@ -192,11 +193,18 @@ func Open(path string, opt Options) (*DB, error) {
 		h.close()
 		return nil, fmt.Errorf("open request log: %w", err)
 	}
+	st, err := prepareWrite(ctx, h.w)
+	if err != nil {
+		c.close()
+		h.close()
+		return nil, fmt.Errorf("open request log: %w", err)
+	}
 	db := &DB{
 		path:            path,
 		opt:             opt,
 		h:               h,
 		codec:           c,
+		stmts:           st,
 		queue:           make(chan *api.Record, opt.QueueSize),
 		nudge:           make(chan struct{}, 1),
 		flushReq:        make(chan chan error),
@@ -309,7 +317,7 @@ func (db *DB) Close() error {
 		<-db.done
 		db.bg.Wait()
 		db.codec.close()
-		db.closeErr = errors.Join(db.finalErr, db.h.close())
+		db.closeErr = errors.Join(db.finalErr, db.stmts.close(), db.h.close())
 	})
 	return db.closeErr
 }

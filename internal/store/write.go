@@ -115,29 +115,17 @@ func capBytes(b []byte, n int) []byte {
 	return b
 }
 
-const insertRequestSQL = `INSERT INTO requests (id, ts, service, config,
-	model_requested, model_sent, method, path, status, is_error, stream,
-	incomplete, duration_ms, ttfb_ms, has_usage, input_tokens,
-	cache_read_tokens, cache_write_tokens, cache_write_5m_tokens,
-	cache_write_1h_tokens, output_tokens, reasoning_tokens, cost_usd, error,
-	attempts, redactions)
-	VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`
-
-const insertBodySQL = `INSERT INTO bodies (id, ts, detail, request_size,
-	response_size) VALUES (?,?,?,?,?)`
-
-// insertRows writes rows, their bodies and their rollups in tx.
-func insertRows(ctx context.Context, tx *sql.Tx, rows []row) error {
-	reqStmt, err := tx.PrepareContext(ctx, insertRequestSQL)
+// insertRows writes rows, their bodies and their rollups in tx with the
+// statements of st (nil: prepared in tx).
+func insertRows(ctx context.Context, tx *sql.Tx, st *writeStmts, rows []row) error {
+	reqStmt, err := st.in(ctx, tx, stmtRequest)
 	if err != nil {
-		return fmt.Errorf("prepare insert: %w", err)
+		return err
 	}
-	defer reqStmt.Close()
-	bodyStmt, err := tx.PrepareContext(ctx, insertBodySQL)
+	bodyStmt, err := st.in(ctx, tx, stmtBody)
 	if err != nil {
-		return fmt.Errorf("prepare insert: %w", err)
+		return err
 	}
-	defer bodyStmt.Close()
 	var maxID int64
 	for i := range rows {
 		r := &rows[i]
@@ -159,16 +147,18 @@ func insertRows(ctx context.Context, tx *sql.Tx, rows []row) error {
 		}
 		maxID = max(maxID, r.id)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('last_id', ?)
-		ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)`, maxID)
+	lastID, err := st.in(ctx, tx, stmtLastID)
 	if err != nil {
+		return err
+	}
+	if _, err := lastID.ExecContext(ctx, maxID); err != nil {
 		return fmt.Errorf("update last id: %w", err)
 	}
 	agg := make(rollups)
 	for i := range rows {
 		agg.addRow(&rows[i])
 	}
-	return agg.write(ctx, tx)
+	return agg.write(ctx, tx, st)
 }
 
 // writeBatch commits rows in one transaction.
@@ -177,7 +167,7 @@ func (db *DB) writeBatch(ctx context.Context, rows []row) error {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := insertRows(ctx, tx, rows); err != nil {
+	if err := insertRows(ctx, tx, db.stmts, rows); err != nil {
 		tx.Rollback()
 		return err
 	}
