@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -41,16 +42,31 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// freePort returns a port that was free a moment ago.
+// freePort returns a port that was free a moment ago and that nothing else
+// will be handed: it comes from below the kernel's ephemeral range (Linux:
+// 32768-60999, where ports for outgoing connections and ":0" listeners come
+// from), so a connection made by another test between now and the daemon's
+// bind cannot take it. Within this process a counter keeps ports unique;
+// the start offset depends on the pid, so two test processes rarely probe
+// the same ports, and a port another process holds is skipped.
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 2000 {
+		p := 20000 + int((portBase+nextPort.Add(1))%12000)
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p))
+		if err == nil {
+			l.Close()
+			return p
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port in 20000-31999")
+	return 0
 }
+
+var (
+	nextPort atomic.Int64
+	portBase = int64(os.Getpid()*7) % 12000
+)
 
 // instance is one CLP_HOME with its own ports; start runs the daemon.
 type instance struct {
