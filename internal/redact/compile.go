@@ -39,7 +39,7 @@ type Filter struct {
 	matchers []*matcher
 	pre      *prefilter // finds raw literals in bodies
 	textPre  *prefilter // finds plain literals in a changed unit's decoded text
-	pool     sync.Pool // of *scratch
+	pool     sync.Pool  // of *scratch
 }
 
 // matcher is one compiled rule or detector.
@@ -52,17 +52,20 @@ type matcher struct {
 	raw   []needle // shape.lits and their JSON-escaped forms, searched in the body
 	// Detectors only: the pattern anchored at its start, run where one of
 	// plain occurs; the secret is the first capture group that took part.
-	detector  bool
-	anchored  *regexp.Regexp
-	maxLen    int  // longest match from the literal on, or unbounded
-	back      int  // see detectorSpec
-	need      byte // see detectorSpec
-	stop      string
-	left      bool
-	right     bool
-	repl      string // replacement text
-	replJSON  []byte // repl escaped for a JSON string
-	replBytes []byte // repl as is, for a body that is not JSON
+	detector bool
+	anchored *regexp.Regexp
+	// Rules only: the pattern anchored at its start, when findAnchored can
+	// run it at the possible starts around literals instead of over all.
+	anchoredRule *regexp.Regexp
+	maxLen       int  // longest match from the literal on, or unbounded
+	back         int  // see detectorSpec
+	need         byte // see detectorSpec
+	stop         string
+	left         bool
+	right        bool
+	repl         string // replacement text
+	replJSON     []byte // repl escaped for a JSON string
+	replBytes    []byte // repl as is, for a body that is not JSON
 }
 
 // prefiltered reports whether the prefilter can tell where m may match.
@@ -221,7 +224,7 @@ func compileDetector(s detectorSpec) (*matcher, error) {
 	if len(s.lits) == 0 {
 		return nil, errors.New("no literals")
 	}
-	m := newMatcher(re, tree, Marker(s.ID))
+	m := baseMatcher(re, tree, Marker(s.ID))
 	m.label = s.ID
 	m.detector, m.anchored = true, anchored
 	m.maxLen, m.back, m.need, m.stop = maxLen(tree), s.back, s.need, s.stop
@@ -237,7 +240,15 @@ func compileDetector(s detectorSpec) (*matcher, error) {
 	return m, nil
 }
 
+// newMatcher prepares the rule re (parsed as tree) that replaces matches
+// with repl.
 func newMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
+	m := baseMatcher(re, tree, repl)
+	m.anchoredRule = compileAnchored(re, tree, m.shape)
+	return m
+}
+
+func baseMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 	m := &matcher{re: re, shape: analyze(tree), repl: repl}
 	m.plain, m.raw = needles(m.lits), needles(rawForms(m.lits))
 	m.replJSON = appendEscaped(nil, repl)

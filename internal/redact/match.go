@@ -186,7 +186,8 @@ func (m *matcher) occurrences(text []byte, sc *scratch) []span {
 // needsOcc reports whether findAt looks at the occurrences of m's literals
 // in text.
 func (m *matcher) needsOcc(text []byte) bool {
-	return m.detector || m.plain != nil && len(text) > windowMin && m.before < unbounded && m.after < unbounded
+	return m.detector || m.anchoredRule != nil ||
+		m.plain != nil && len(text) > windowMin && m.before < unbounded && m.after < unbounded
 }
 
 // findAt is find given occ, every occurrence of m's plain literals in text
@@ -206,6 +207,9 @@ func (m *matcher) findAt(text []byte, occ []span, sc *scratch, locs []int) []int
 			}
 		}
 		return locs
+	}
+	if m.anchoredRule != nil {
+		return m.findAnchored(text, occ, locs)
 	}
 	wins := sc.wins2[:0]
 	if m.needsOcc(text) {
