@@ -118,6 +118,22 @@ func TestUIEdit(t *testing.T) {
 		t.Fatalf("after the edit claude.json = %v", files)
 	}
 
+	// Say the stored credential is an auth token, not an API key: it moves
+	// to auth_token and goes out as a Bearer token from the next request.
+	run("change the credential kind", chromedp.Click(`tr[data-config="delta"] button[name=edit]`, chromedp.NodeVisible),
+		setField(`#config-form-claude select[name=kind]`, "auth_token", "change"),
+		chromedp.Click(`#config-form-claude button[name=save]`),
+		chromedp.WaitVisible(`tr[data-config="delta"]`))
+	files = nil
+	in.readJSON("claude.json", &files)
+	if d := files["delta"]; d["auth_token"] != "sk-ant-SECRET-key-gamma-42" || d["api_key"] != "" {
+		t.Fatalf("after changing the kind, delta = %v; want the key moved to auth_token and api_key emptied", d)
+	}
+	streamClaude(t, anthropicClient(in), "hello")
+	if h := c.last(t).Header; h.Get("Authorization") != "Bearer sk-ant-SECRET-key-gamma-42" || h.Get("X-Api-Key") != "" {
+		t.Errorf("after changing the kind the upstream got Authorization %q, x-api-key %q", h.Get("Authorization"), h.Get("X-Api-Key"))
+	}
+
 	// Delete alpha, with the in-place confirmation.
 	run("delete alpha", chromedp.Click(`tr[data-config="alpha"] button.del`, chromedp.NodeVisible),
 		chromedp.Click(`tr[data-config="alpha"] button.danger`, chromedp.NodeVisible),

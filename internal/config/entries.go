@@ -22,6 +22,12 @@ type EntryChange struct {
 	AuthToken *string // written as "auth_token"
 	APIKey    *string // written as "api_key"
 	Weight    *float64
+	// Kind, when set ("auth_token" or "api_key"), makes that field the
+	// entry's only credential: without a new value for it, the stored value
+	// of the other field moves over (the user said what kind of credential
+	// it is), and the other field is emptied ("" where it exists, so the
+	// original CLP still finds the key).
+	Kind string
 }
 
 // validate checks the fields that are set.
@@ -48,6 +54,9 @@ func (c EntryChange) validate() error {
 	}
 	if c.Weight != nil && (*c.Weight < 0 || math.IsNaN(*c.Weight) || math.IsInf(*c.Weight, 0)) {
 		return fmt.Errorf("weight %v is not a number >= 0", *c.Weight)
+	}
+	if c.Kind != "" && c.Kind != "auth_token" && c.Kind != "api_key" {
+		return fmt.Errorf("credential kind %q: use auth_token or api_key", c.Kind)
 	}
 	return nil
 }
@@ -98,7 +107,38 @@ func (c EntryChange) apply(entry object) (object, error) {
 	if c.Weight != nil {
 		err = errors.Join(err, set("weight", *c.Weight))
 	}
+	if err == nil && c.Kind != "" {
+		entry, err = c.keepOnly(entry)
+	}
 	return entry, err
+}
+
+// keepOnly applies Kind to entry.
+func (c EntryChange) keepOnly(entry object) (object, error) {
+	chosen, other := "auth_token", "api_key"
+	if c.Kind == "api_key" {
+		chosen, other = other, chosen
+	}
+	str := func(key string) string {
+		var v string
+		json.Unmarshal(entry.get(key), &v)
+		return strings.TrimSpace(v)
+	}
+	if str(chosen) == "" {
+		v := str(other)
+		if v == "" {
+			return nil, fmt.Errorf("the config has no credential to use as %s: enter one", chosen)
+		}
+		raw, err := marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		entry = entry.set(chosen, raw)
+	}
+	if entry.get(other) != nil {
+		entry = entry.set(other, json.RawMessage(`""`))
+	}
+	return entry, nil
 }
 
 // index returns the position of name in obj, or -1.

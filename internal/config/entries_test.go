@@ -61,6 +61,31 @@ func TestEntryEdits(t *testing.T) {
 `,
 		},
 		{
+			name: "kind moves the stored credential to the chosen field",
+			edit: func(home string) error { return EditEntry(home, "claude", "prod", EntryChange{Kind: "api_key"}) },
+			want: `{
+  "prod": {"base_url":"https://api.example.com","auth_token":"","weight":10,"active":true,"note":"kept","api_key":"tok-prod-123456789"},
+  "relay": {"base_url":"https://relay.example/v1?x=1&y=2","api_key":"key-relay-12345678","weight":"5"}
+}
+`,
+		},
+		{
+			name: "kind with a new value empties the other field",
+			edit: func(home string) error {
+				return EditEntry(home, "claude", "relay", EntryChange{Kind: "auth_token", AuthToken: ptr("tok-relay")})
+			},
+			want: `{
+  "prod": {"base_url":"https://api.example.com","auth_token":"tok-prod-123456789","weight":10,"active":true,"note":"kept"},
+  "relay": {"base_url":"https://relay.example/v1?x=1&y=2","api_key":"","weight":"5","auth_token":"tok-relay"}
+}
+`,
+		},
+		{
+			name: "kind already right changes nothing",
+			edit: func(home string) error { return EditEntry(home, "claude", "prod", EntryChange{Kind: "auth_token"}) },
+			want: entriesBefore,
+		},
+		{
 			name: "remove",
 			edit: func(home string) error { return RemoveEntry(home, "claude", "prod") },
 			want: `{
@@ -233,5 +258,15 @@ func TestEditBrokenFileFails(t *testing.T) {
 	err := EditEntry(home, "claude", "prod", EntryChange{Weight: ptr(1.0)})
 	if err == nil || !strings.Contains(err.Error(), "claude.json:2:") {
 		t.Fatalf("err = %v, want the file's line", err)
+	}
+}
+
+func TestEntryKindErrors(t *testing.T) {
+	home := writeHome(t, map[string]string{"claude.json": `{"bare": {"base_url": "https://b.example", "auth_token": ""}}`})
+	if err := EditEntry(home, "claude", "bare", EntryChange{Kind: "api_key"}); err == nil || !strings.Contains(err.Error(), "no credential") {
+		t.Errorf("kind without any credential: err = %v", err)
+	}
+	if err := EditEntry(home, "claude", "bare", EntryChange{Kind: "password"}); err == nil || !strings.Contains(err.Error(), "use auth_token or api_key") {
+		t.Errorf("unknown kind: err = %v", err)
 	}
 }

@@ -53,6 +53,9 @@ type configBody struct {
 	AuthToken *string  `json:"auth_token,omitempty"`
 	APIKey    *string  `json:"api_key,omitempty"`
 	Weight    *float64 `json:"weight,omitempty"`
+	// CredentialKind ("auth_token" or "api_key") makes that the config's
+	// only credential (config.EntryChange.Kind).
+	CredentialKind string `json:"credential_kind,omitempty"`
 }
 
 // change turns the body into a config.EntryChange, dropping empty
@@ -64,7 +67,7 @@ func (b configBody) change() config.EntryChange {
 		}
 		return p
 	}
-	return config.EntryChange{BaseURL: b.BaseURL, AuthToken: keep(b.AuthToken), APIKey: keep(b.APIKey), Weight: b.Weight}
+	return config.EntryChange{BaseURL: b.BaseURL, AuthToken: keep(b.AuthToken), APIKey: keep(b.APIKey), Weight: b.Weight, Kind: b.CredentialKind}
 }
 
 func (s *server) configEditor(w http.ResponseWriter) (ConfigEditor, bool) {

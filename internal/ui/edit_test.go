@@ -37,7 +37,11 @@ func describe(c config.EntryChange) string {
 	if c.Weight != nil {
 		w = fmt.Sprint(*c.Weight)
 	}
-	return fmt.Sprintf("url=%s tok=%s key=%s w=%s", str(c.BaseURL), str(c.AuthToken), str(c.APIKey), w)
+	d := fmt.Sprintf("url=%s tok=%s key=%s w=%s", str(c.BaseURL), str(c.AuthToken), str(c.APIKey), w)
+	if c.Kind != "" {
+		d += " kind=" + c.Kind
+	}
+	return d
 }
 
 func (e *editBackend) AddConfig(service, name string, c config.EntryChange) error {
@@ -87,6 +91,8 @@ func TestEditAPI(t *testing.T) {
 			wantCode: 204, wantCall: "edit codex main> url=https://b tok=- key=- w=0"},
 		{name: "edit rename", method: "PATCH", path: "/api/v1/services/claude/configs/main", body: `{"name":"prod","api_key":"sk-new"}`,
 			wantCode: 204, wantCall: "edit claude main>prod url=- tok=- key=sk-new w=-"},
+		{name: "edit credential kind", method: "PATCH", path: "/api/v1/services/claude/configs/main", body: `{"credential_kind":"api_key"}`,
+			wantCode: 204, wantCall: "edit claude main> url=- tok=- key=- w=- kind=api_key"},
 		{name: "edit unknown", method: "PATCH", path: "/api/v1/services/claude/configs/zz", body: `{}`, err: config.ErrUnknownConfig, wantCode: 404},
 		{name: "delete", method: "DELETE", path: "/api/v1/services/claude/configs/b", wantCode: 204, wantCall: "rm claude b"},
 		{name: "delete foreign origin", method: "DELETE", path: "/api/v1/services/claude/configs/b", origin: "http://localhost:1", wantCode: 403},

@@ -45,7 +45,7 @@ export interface FilterResult { text: string; report: { counts?: Record<string, 
 export interface LiveEvent { type: string; time: string; service?: string; config?: string; record?: Rec }
 
 // ConfigEdit is the body of a config add or edit; credentials are write-only.
-export interface ConfigEdit { name?: string; base_url?: string; auth_token?: string; api_key?: string; weight?: number }
+export interface ConfigEdit { name?: string; base_url?: string; auth_token?: string; api_key?: string; weight?: number; credential_kind?: 'auth_token' | 'api_key' }
 export type RulesKind = 'balance' | 'routing' | 'filter'
 export interface BalanceService { mode?: string; failover?: boolean; failureThreshold?: number; autoResetMinutes?: number; [k: string]: unknown }
 export interface BalanceDoc { mode?: string; services?: Record<string, BalanceService>; [k: string]: unknown }

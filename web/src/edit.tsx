@@ -10,7 +10,8 @@ const val = (e: Event) => (e.target as HTMLInputElement).value
 export function ConfigForm(p: { svc: string; c?: ConfigView; onDone: () => void; onCancel: () => void }) {
   const [name, setName] = useState(p.c?.name ?? '')
   const [url, setUrl] = useState(p.c?.base_url ?? '')
-  const [kind, setKind] = useState<'auth_token' | 'api_key'>(p.c?.api_key && !p.c?.auth_token ? 'api_key' : 'auth_token')
+  const initialKind = p.c?.api_key && !p.c?.auth_token ? 'api_key' : 'auth_token'
+  const [kind, setKind] = useState<'auth_token' | 'api_key'>(initialKind)
   const [cred, setCred] = useState('')
   const [weight, setWeight] = useState(String(p.c?.weight ?? 0))
   const [err, setErr] = useState('')
@@ -20,6 +21,9 @@ export function ConfigForm(p: { svc: string; c?: ConfigView; onDone: () => void;
     const w = Number(weight)
     if (!Number.isFinite(w) || w < 0) { setErr(t('weight_invalid')); return }
     const body: ConfigEdit = { base_url: url.trim(), weight: w }
+    // A changed kind makes it the config's only credential; without a new
+    // value the stored one moves over. An unchanged kind touches neither.
+    if (kind !== initialKind) body.credential_kind = kind
     if (cred.trim()) body[kind] = cred.trim()
     setBusy(true); setErr('')
     try {
