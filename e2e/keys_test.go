@@ -77,6 +77,11 @@ func TestProxyClientKeys(t *testing.T) {
 	if n := len(claudeUp.requests()) + len(codexUp.requests()); n != 0 {
 		t.Fatalf("refused requests reached the upstreams %d times", n)
 	}
+	m := metricValues(scrapeMetrics(t, in))
+	if m["clp_client_key_refusals_total{reason=invalid,service=claude}"] != 1 || m["clp_client_key_refusals_total{reason=missing,service=codex}"] != 1 {
+		t.Errorf("refusals in /metrics: claude invalid %v, codex missing %v; want 1 each",
+			m["clp_client_key_refusals_total{reason=invalid,service=claude}"], m["clp_client_key_refusals_total{reason=missing,service=codex}"])
+	}
 
 	out := in.mustCLP("key", "create", "laptop")
 	key := strings.TrimSpace(strings.SplitN(out, "\n", 2)[0])

@@ -240,7 +240,8 @@ func (d *Daemon) servers() []*http.Server {
 	var out []*http.Server
 	for _, s := range api.Services {
 		out = append(out, &http.Server{
-			Handler:           guardKeys(d.handlers[s.Name], protocols[s.Protocol], s.Name, KeysPath(d.env), !IsLoopbackHost(d.env.ProxyHost), os.Getenv(RequireKeysEnv) == "1", d.log),
+			Handler:           guardKeys(d.handlers[s.Name], protocols[s.Protocol], s.Name, KeysPath(d.env), !IsLoopbackHost(d.env.ProxyHost), os.Getenv(RequireKeysEnv) == "1", d.log,
+				func(reason string) { d.metrics.Refused(s.Name, reason) }),
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       5 * time.Minute,
 			MaxHeaderBytes:    1 << 20,

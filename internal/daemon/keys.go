@@ -209,6 +209,7 @@ type keyGuard struct {
 	all     bool
 	log     *slog.Logger
 	now     func() time.Time
+	refused func(reason string) // counts a refusal; may be nil
 
 	keys atomic.Pointer[keySet]
 
@@ -232,13 +233,14 @@ func (s *keySet) current(info fs.FileInfo) bool {
 }
 
 // guardKeys wraps next in a keyGuard when keys are needed: the proxy listens
-// beyond loopback, or all peers must present keys.
-func guardKeys(next http.Handler, proto protocol.Protocol, service, path string, beyondLoopback, all bool, log *slog.Logger) http.Handler {
+// beyond loopback, or all peers must present keys. refused, when not nil,
+// counts each refusal by reason.
+func guardKeys(next http.Handler, proto protocol.Protocol, service, path string, beyondLoopback, all bool, log *slog.Logger, refused func(reason string)) http.Handler {
 	if !beyondLoopback && !all {
 		return next
 	}
 	log.Info("client keys required", "service", service, "from_loopback_peers_too", all, "keys", path)
-	return &keyGuard{next: next, proto: proto, service: service, path: path, all: all, log: log, now: time.Now}
+	return &keyGuard{next: next, proto: proto, service: service, path: path, all: all, log: log, now: time.Now, refused: refused}
 }
 
 func (g *keyGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -310,9 +312,12 @@ func (g *keyGuard) refuse(w http.ResponseWriter, r *http.Request, set *keySet, p
 	msg, reason := "clp: this proxy needs a CLP client key: create one on the CLP host with `clp key create NAME` and send it as x-api-key or Authorization: Bearer", "missing"
 	switch {
 	case set.err != nil:
-		msg, reason = "clp: the client keys file on the CLP host does not parse; fix or remove "+filepath.Base(g.path), "keys unreadable"
+		msg, reason = "clp: the client keys file on the CLP host does not parse; fix or remove "+filepath.Base(g.path), "keys_unreadable"
 	case presented:
 		msg, reason = "clp: the client key is not valid (mistyped or revoked); create one on the CLP host with `clp key create NAME`", "invalid"
+	}
+	if g.refused != nil {
+		g.refused(reason)
 	}
 	g.logRefusal(r, reason)
 	h := w.Header()

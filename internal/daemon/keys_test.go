@@ -166,7 +166,7 @@ func newGuardHarness(t *testing.T, p protocol.Protocol, all bool) *guardHarness 
 		w.WriteHeader(200)
 	})
 	log := slog.New(slog.NewTextHandler(h.logs, nil))
-	g, ok := guardKeys(next, p, "claude", h.path, true, all, log).(*keyGuard)
+	g, ok := guardKeys(next, p, "claude", h.path, true, all, log, nil).(*keyGuard)
 	if !ok {
 		t.Fatal("guardKeys did not wrap the handler for a non-loopback listener")
 	}
@@ -187,7 +187,7 @@ func (h *guardHarness) do(remote string, hdr map[string]string) *httptest.Respon
 
 func TestGuardKeysNotNeededOnLoopback(t *testing.T) {
 	next := http.NotFoundHandler()
-	if got := guardKeys(next, anthropic.Protocol{}, "claude", "k", false, false, slog.New(slog.DiscardHandler)); got == nil {
+	if got := guardKeys(next, anthropic.Protocol{}, "claude", "k", false, false, slog.New(slog.DiscardHandler), nil); got == nil {
 		t.Fatal("nil handler")
 	} else if _, wrapped := got.(*keyGuard); wrapped {
 		t.Error("a loopback listener got a key guard; want the bare handler")
@@ -315,7 +315,7 @@ func TestKeyGuardLogsAtMostOncePerSecond(t *testing.T) {
 func BenchmarkKeyGuard(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "keys.json")
 	key, _ := CreateKey(path, "bench", time.Now())
-	g := guardKeys(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), anthropic.Protocol{}, "claude", path, true, false, slog.New(slog.DiscardHandler))
+	g := guardKeys(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), anthropic.Protocol{}, "claude", path, true, false, slog.New(slog.DiscardHandler), nil)
 	r := httptest.NewRequest("POST", "/v1/messages", nil)
 	r.RemoteAddr = "10.0.0.2:1"
 	w := httptest.NewRecorder()

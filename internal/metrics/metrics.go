@@ -87,6 +87,7 @@ type Metrics struct {
 	tokens   *prometheus.CounterVec   // service, model, kind
 	duration *prometheus.HistogramVec // service
 	ttfb     *prometheus.HistogramVec // service
+	refused  *prometheus.CounterVec   // service, reason
 
 	mu    sync.RWMutex
 	cache map[seriesKey]*series // bounded by maxCached
@@ -130,14 +131,24 @@ func New(opt Options) *Metrics {
 			Help:    "Time from the request's arrival to the first byte written to the client.",
 			Buckets: ttfbBuckets,
 		}, []string{"service"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "clp_client_key_refusals_total",
+			Help: "Proxy requests refused for want of a valid CLP client key, by service and reason (missing, invalid, keys_unreadable); they are not in clp_requests_total.",
+		}, []string{"service", "reason"}),
 		cache:  map[seriesKey]*series{},
 		models: map[string]struct{}{},
 	}
-	m.reg.MustRegister(m.requests, m.errors, m.tokens, m.duration, m.ttfb, newGauges(opt))
+	m.reg.MustRegister(m.requests, m.errors, m.tokens, m.duration, m.ttfb, m.refused, newGauges(opt))
 	for _, c := range opt.Collectors {
 		m.reg.MustRegister(c)
 	}
 	return m
+}
+
+// Refused counts a proxy request refused for want of a valid client key.
+// reason is one of a few fixed words, never anything the peer sent.
+func (m *Metrics) Refused(service, reason string) {
+	m.refused.WithLabelValues(service, reason).Inc()
 }
 
 // Observe counts one finished request: its status class, whether it
