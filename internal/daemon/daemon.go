@@ -239,9 +239,11 @@ func closeAll(lns []net.Listener) {
 func (d *Daemon) servers() []*http.Server {
 	var out []*http.Server
 	for _, s := range api.Services {
+		refused := func(reason string) { d.metrics.Refused(s.Name, reason) }
+		h := guardKeys(d.handlers[s.Name], protocols[s.Protocol], s.Name, KeysPath(d.env),
+			!IsLoopbackHost(d.env.ProxyHost), os.Getenv(RequireKeysEnv) == "1", d.log, refused)
 		out = append(out, &http.Server{
-			Handler:           guardKeys(d.handlers[s.Name], protocols[s.Protocol], s.Name, KeysPath(d.env), !IsLoopbackHost(d.env.ProxyHost), os.Getenv(RequireKeysEnv) == "1", d.log,
-				func(reason string) { d.metrics.Refused(s.Name, reason) }),
+			Handler:           h,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       5 * time.Minute,
 			MaxHeaderBytes:    1 << 20,
