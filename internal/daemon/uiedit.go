@@ -83,6 +83,10 @@ func (d *Daemon) edited(err error) error {
 // ui.TokenHeader. Call it once, when the listeners are bound. When the
 // token cannot be written the CLI can still reach a loopback UI; a UI that
 // requires a login then only accepts browser sessions.
+// MetricsTokenEnv names a fixed token that GET /metrics accepts as a Bearer
+// token (ui.Options.MetricsToken), for a scraper of a UI beyond loopback.
+const MetricsTokenEnv = "CLP_METRICS_TOKEN"
+
 func (d *Daemon) uiOptions() ui.Options {
 	var b [32]byte
 	rand.Read(b[:])
@@ -102,6 +106,7 @@ func (d *Daemon) uiOptions() ui.Options {
 		ListenHost:   d.env.UIHost,
 		AllowedHosts: allowed,
 		Token:        tok,
+		MetricsToken: strings.TrimSpace(os.Getenv(MetricsTokenEnv)),
 		Password:     func() (ui.PasswordHash, error) { return ui.ReadPasswordFile(authPath) },
 	}
 }

@@ -46,6 +46,11 @@ type Options struct {
 	AllowedHosts []string
 	// Token is the CLI token accepted in TokenHeader; "" accepts none.
 	Token string
+	// MetricsToken (CLP_METRICS_TOKEN) is a fixed token that GET /metrics
+	// accepts as "Authorization: Bearer …", for a Prometheus server
+	// scraping a UI beyond loopback (its bearer_token_file); it opens
+	// nothing else. "" accepts none.
+	MetricsToken string
 	// Password returns the stored password hash; ErrNoPassword when none is
 	// set. Nil means no password is set. It is called on each login, so a
 	// password changed by `clp ui password` applies without a restart.
@@ -128,6 +133,12 @@ func (s *server) authorized(r *http.Request) bool {
 		subtle.ConstantTimeCompare([]byte(tok), []byte(s.opt.Token)) == 1 {
 		return true
 	}
+	if r.URL.Path == "/metrics" && s.opt.MetricsToken != "" {
+		if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok &&
+			subtle.ConstantTimeCompare([]byte(strings.TrimSpace(tok)), []byte(s.opt.MetricsToken)) == 1 {
+			return true
+		}
+	}
 	if !s.opt.loginRequired() {
 		return true
 	}
@@ -139,7 +150,7 @@ func (s *server) authorized(r *http.Request) bool {
 // authorized, except the endpoints that log in and say whether a login is
 // needed. Pages and assets are served to everyone: they hold no data, and
 // the page shows the login form when the API says 401. A metrics scraper of
-// a UI beyond loopback sends the CLI token.
+// a UI beyond loopback sends the metrics token (or the CLI token).
 func (s *server) requireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {

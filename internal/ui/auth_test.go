@@ -305,3 +305,34 @@ func BenchmarkPasswordVerify(b *testing.B) {
 		h.Verify("pw")
 	}
 }
+
+// TestMetricsToken: beyond loopback, /metrics takes the fixed metrics token
+// as a Bearer token (what Prometheus's bearer_token_file sends); the token
+// opens nothing else.
+func TestMetricsToken(t *testing.T) {
+	var calls []string
+	b := wiredBackend(&calls)
+	b.metrics = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("clp_build_info 1\n")) })
+	srv := httptest.NewServer(New(b, slog.New(slog.DiscardHandler), Options{
+		ListenHost: "0.0.0.0", Token: "cli-token-1234", MetricsToken: "scrape-token-5678",
+	}))
+	t.Cleanup(srv.Close)
+	for _, tt := range []struct {
+		path, auth string
+		want       int
+	}{
+		{"/metrics", "Bearer scrape-token-5678", 200},
+		{"/metrics", "Bearer scrape-token-5679", 401},
+		{"/metrics", "scrape-token-5678", 401},
+		{"/metrics", "", 401},
+		{"/api/v1/status", "Bearer scrape-token-5678", 401},
+	} {
+		hdr := map[string]string{}
+		if tt.auth != "" {
+			hdr["Authorization"] = tt.auth
+		}
+		if got := do(t, "GET", srv.URL+tt.path, "", hdr).StatusCode; got != tt.want {
+			t.Errorf("GET %s with Authorization %q = %d, want %d", tt.path, tt.auth, got, tt.want)
+		}
+	}
+}

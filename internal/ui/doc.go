@@ -21,6 +21,9 @@
 //   - CLI token: at each start the daemon writes a random token to
 //     CLP_HOME/run/ui_token (0600). A request carrying it in the
 //     X-Clp-Token header (TokenHeader) needs no session; the clp command
-//     line sends it (client.WithToken), and so can a metrics scraper or a
-//     script run by the same user.
+//     line sends it (client.WithToken), and so can a script run by the same
+//     user.
+//   - Metrics token: GET /metrics also accepts "Authorization: Bearer T"
+//     where T is CLP_METRICS_TOKEN (Options.MetricsToken), a fixed token
+//     for a Prometheus server's bearer_token_file; it opens nothing else.
 package ui
