@@ -281,8 +281,8 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		for _, e := range edits {
 			rep.Spans = append(rep.Spans, Span{Rule: m.label, Start: e.newStart, End: e.newStart + len(e.repl), Preview: e.preview})
 		}
+		f.edited(i, *u, dirty, raw, next, edits, sc)
 		raw, dirty = next, true
-		sc.textFresh = false
 		v := sc.window(raw, isJSON, 0, len(raw))
 		text, escs = v.text, v.escs
 	}

@@ -1,17 +1,24 @@
 package redact
 
-import "bytes"
+import (
+	"bytes"
+	"cmp"
+	"slices"
+)
 
 // This file serves the rules that run on a unit after an earlier one changed
 // it. Each of them would search the whole decoded unit for its literals; one
 // pass of the decoded-text prefilter finds them for all at once instead, and
-// holds until the next change.
+// holds until the next change. In a unit without escapes, whose text is its
+// raw content, the body's prefilter pass already found them: they move with
+// the edits, and only the text around each edit is searched again.
 
 // changedText is the scratch state of the literal occurrences in the text of
 // the unit being rewritten.
 type changedText struct {
 	textFresh bool     // textOcc describes the current text
 	textSlow  bool     // the text holds runes that (?i) folds to from outside ASCII
+	textRaw   bool     // the text is the unit's raw content (edited keeps textOcc)
 	textWant  []bool   // per matcher: its occurrences were looked for
 	textOcc   [][]span // per matcher: the occurrences of its plain literals
 	textUnit  [1]span
@@ -34,7 +41,7 @@ const (
 func (f *Filter) occurrences(i int, text []byte, sc *scratch) (occ []span, known bool) {
 	ct := &sc.changedText
 	if !ct.textFresh {
-		ct.textFresh = true
+		ct.textFresh, ct.textRaw = true, false
 		n := len(f.matchers)
 		if len(ct.textWant) != n {
 			ct.textWant, ct.textOcc = make([]bool, n), make([][]span, n)
@@ -63,4 +70,102 @@ func (m *matcher) mayMatchAt(text []byte, occ []span, known bool) bool {
 		return m.mayMatch(text)
 	}
 	return len(occ) > 0
+}
+
+// edited updates the occurrences of the literals of the matchers after i
+// when matcher i's edits turned the unit u's raw content raw into next. It
+// keeps them only while the text is the raw content (no escapes, in the
+// unit or in the replacement) and holds no character of kelvin; otherwise
+// occurrences scans the new text when asked.
+func (f *Filter) edited(i int, u span, dirty bool, raw, next []byte, edits []edit, sc *scratch) {
+	ct := &sc.changedText
+	repl := edits[0].repl
+	if dirty && !(ct.textFresh && ct.textRaw) || !f.matchers[i].plainRepl ||
+		!dirty && !f.fromBody(i, u, raw, sc) {
+		ct.textFresh, ct.textRaw = false, false
+		return
+	}
+	pad := 0 // the longest literal searched for, less one byte
+	for j := i + 1; j < len(f.matchers); j++ {
+		if !ct.textWant[j] {
+			continue
+		}
+		for _, n := range f.matchers[j].plain {
+			pad = max(pad, len(n.s)-1)
+		}
+		occ := ct.textOcc[j][:0]
+		k, delta := 0, 0 // edits before the occurrence; how far they moved it
+		for _, h := range ct.textOcc[j] {
+			for k < len(edits) && edits[k].end <= h.start {
+				delta += len(repl) - (edits[k].end - edits[k].start)
+				k++
+			}
+			if k < len(edits) && edits[k].start < h.end {
+				continue // the edit took part of it
+			}
+			occ = append(occ, span{start: h.start + delta, end: h.end + delta})
+		}
+		ct.textOcc[j] = occ
+	}
+	for _, e := range edits {
+		a, b := e.newStart, e.newStart+len(repl)
+		ws, we := max(0, a-pad), min(len(next), b+pad)
+		for j := i + 1; j < len(f.matchers); j++ {
+			if !ct.textWant[j] {
+				continue
+			}
+			occ := ct.textOcc[j]
+			for _, n := range f.matchers[j].plain {
+				for from := ws; ; {
+					s, end := n.find(next[:we], from)
+					if s < 0 {
+						break
+					}
+					if s < b && end > a || s < a && end > a {
+						occ = append(occ, span{start: s, end: end})
+					}
+					from = s + 1
+				}
+			}
+			ct.textOcc[j] = occ
+		}
+	}
+	for j := i + 1; j < len(f.matchers); j++ {
+		if occ := ct.textOcc[j]; ct.textWant[j] && len(occ) > 1 {
+			slices.SortFunc(occ, func(a, b span) int { return cmp.Or(a.start-b.start, a.end-b.end) })
+			ct.textOcc[j] = slices.Compact(occ)
+		}
+	}
+	ct.textFresh = true
+}
+
+// fromBody sets the occurrences of the literals of the matchers after i in
+// the unit u, whose raw content raw has no escapes, from what the body's
+// prefilter found. It reports false when raw has escapes or a character of
+// kelvin.
+func (f *Filter) fromBody(i int, u span, raw []byte, sc *scratch) bool {
+	if bytes.IndexByte(raw, '\\') >= 0 || bytes.Contains(raw, []byte(kelvin)) || bytes.Contains(raw, []byte(longS)) {
+		return false
+	}
+	ct := &sc.changedText
+	n := len(f.matchers)
+	if len(ct.textWant) != n {
+		ct.textWant, ct.textOcc = make([]bool, n), make([][]span, n)
+	}
+	ct.textSlow, ct.textRaw = false, true
+	for j := range n {
+		ct.textWant[j] = j > i && sc.want[j] && f.matchers[j].plain != nil
+		occ := ct.textOcc[j][:0]
+		if ct.textWant[j] {
+			pos := sc.pos[j]
+			k, _ := slices.BinarySearchFunc(pos, u.start, func(h span, t int) int { return h.start - t })
+			for ; k < len(pos) && pos[k].start < u.end; k++ {
+				if pos[k].end <= u.end {
+					occ = append(occ, span{start: pos[k].start - u.start, end: pos[k].end - u.start})
+				}
+			}
+		}
+		ct.textOcc[j] = occ
+	}
+	return true
 }

@@ -66,6 +66,7 @@ type matcher struct {
 	repl         string // replacement text
 	replJSON     []byte // repl escaped for a JSON string
 	replBytes    []byte // repl as is, for a body that is not JSON
+	plainRepl    bool   // repl needs no JSON escape and holds no character of kelvin
 }
 
 // prefiltered reports whether the prefilter can tell where m may match.
@@ -253,6 +254,7 @@ func baseMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 	m.plain, m.raw = needles(m.lits), needles(rawForms(m.lits))
 	m.replJSON = appendEscaped(nil, repl)
 	m.replBytes = []byte(repl)
+	m.plainRepl = string(m.replJSON) == repl && !strings.Contains(repl, kelvin) && !strings.Contains(repl, longS)
 	return m
 }
 
