@@ -133,7 +133,6 @@ func (ex *exchange) serve() {
 		return
 	}
 	ex.body = body
-	ex.rec.Stream = isStreamRequest(body)
 
 	// FirstString, not String: clients send "model" first, so this reads a
 	// few bytes, not the whole body; route.SetModel replaces the same
@@ -275,8 +274,8 @@ func describeDialError(err error) string {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// isStreamRequest reports whether the body asks for a stream; the
-// response's Content-Type is what the stream loop actually trusts.
+// isStreamRequest reports whether the body asks for a stream; it is only
+// recorded: the response's Content-Type is what the stream loop trusts.
 func isStreamRequest(body []byte) bool {
 	s, e, ok := jsonscan.FirstField(body, "stream")
 	return ok && string(body[s:e]) == "true"
@@ -298,6 +297,12 @@ func (ex *exchange) fail(status int, kind, msg string) {
 
 func (ex *exchange) finish() {
 	ex.rec.DurationMS = ms(ex.h.now().Sub(ex.start))
+	if !ex.rec.Stream {
+		// An event stream set it already; otherwise the body says, read
+		// here, after the answer, because Claude Code sends "stream" last
+		// and finding it walks the whole body.
+		ex.rec.Stream = isStreamRequest(ex.body)
+	}
 	if ex.rec.Status >= 400 || ex.rec.Error != "" {
 		ex.h.errors.Add(1)
 	}

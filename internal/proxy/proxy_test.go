@@ -209,6 +209,31 @@ func TestStreamFlushing(t *testing.T) {
 	}
 }
 
+// TestRecordStream: a record is a stream when the answer was an event
+// stream, or when the request asked for one (an error answered in JSON).
+func TestRecordStream(t *testing.T) {
+	for _, tt := range []struct {
+		name, contentType, body string
+		chunks                  []string
+		want                    bool
+	}{
+		{"event stream", "text/event-stream", `{"model":"m","messages":[],"stream":true}`, sseEvents, true},
+		{"event stream not asked for", "text/event-stream", `{"model":"m","messages":[]}`, sseEvents, true},
+		{"asked, answered in JSON", "application/json", `{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}`, []string{jsonAnswer}, true},
+		{"stream false", "application/json", `{"model":"m","messages":[],"stream":false}`, []string{jsonAnswer}, false},
+		{"no stream field", "application/json", `{"model":"m","messages":[]}`, []string{jsonAnswer}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var recs []*api.Record
+			h := testHandler(t, &fakeUpstream{header: http.Header{"Content-Type": {tt.contentType}}, chunks: tt.chunks}, &recs)
+			h.ServeHTTP(newClient(), newRequest(tt.body))
+			if len(recs) != 1 || recs[0].Stream != tt.want {
+				t.Fatalf("records %d, Stream = %v, want %v", len(recs), len(recs) == 1 && recs[0].Stream, tt.want)
+			}
+		})
+	}
+}
+
 // benchBody is a Claude-Code-like request of about size bytes with one
 // secret for the filter to find.
 func benchBody(size int) string {

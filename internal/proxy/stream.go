@@ -36,6 +36,7 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	ex.rec.Status = resp.StatusCode
 	ex.rec.Config = up.Name
 	sse := isSSE(resp.Header)
+	ex.rec.Stream = ex.rec.Stream || sse
 	flushEach := sse || resp.ContentLength < 0
 	out := ex.w.Header()
 	for k, vs := range resp.Header {
