@@ -85,6 +85,14 @@ type ServiceSettings struct {
 	AffinityTTL time.Duration
 }
 
+// UsesSessions reports whether Candidates looks at the session key: only
+// the modes that spread load keep a session on its config. A caller can
+// skip finding the key (which may mean reading the request body) otherwise.
+func (s ServiceSettings) UsesSessions() bool {
+	m := s.withDefaults().Mode
+	return s.Affinity && (m == WeightBased || m == WeightedRoundRobin)
+}
+
 // withDefaults fills the zero fields of a hand-built ServiceSettings.
 func (s ServiceSettings) withDefaults() ServiceSettings {
 	if s.Mode == "" {

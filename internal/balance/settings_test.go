@@ -116,3 +116,26 @@ func TestParseSettingsSyntaxError(t *testing.T) {
 		}
 	}
 }
+
+func TestUsesSessions(t *testing.T) {
+	for _, tt := range []struct {
+		doc     string
+		service string
+		want    bool
+	}{
+		{`{}`, "claude", false},
+		{`{"mode": "active-first"}`, "claude", false},
+		{`{"mode": "weight-based"}`, "claude", true},
+		{`{"mode": "weighted-round-robin"}`, "codex", true},
+		{`{"mode": "active-first", "services": {"codex": {"mode": "weight-based"}}}`, "codex", true},
+		{`{"mode": "weight-based", "services": {"claude": {"affinity": false}}}`, "claude", false},
+	} {
+		s, err := Parse([]byte(tt.doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Service(tt.service).UsesSessions(); got != tt.want {
+			t.Errorf("%s: %s UsesSessions = %v, want %v", tt.doc, tt.service, got, tt.want)
+		}
+	}
+}

@@ -201,7 +201,11 @@ func (ex *exchange) candidates() []*config.Upstream {
 	}
 	var names []string
 	if ex.h.Pool != nil {
-		ex.session = ex.h.Protocol.SessionKey(ex.r.Header, ex.body)
+		if st.Balance.UsesSessions() && len(members) > 1 {
+			// The key may sit late in the body (Claude Code's metadata):
+			// read it only when it can change the order.
+			ex.session = ex.h.Protocol.SessionKey(ex.r.Header, ex.body)
+		}
 		names = ex.h.Pool.Candidates(members, st.Balance, ex.session, make([]string, 0, len(members)))
 	} else if up := svc.ActiveUpstream(); up != nil && up.Usable() {
 		names = []string{up.Name}
