@@ -54,6 +54,7 @@ type matcher struct {
 	// plain occurs; the secret is the first capture group that took part.
 	detector bool
 	anchored *regexp.Regexp
+	lazy     *lazyRegexp // detectors from Compile: anchored, compiled on first use
 	// Rules only: the pattern anchored at its start, when findAnchored can
 	// run it at the possible starts around literals instead of over all.
 	anchoredRule *regexp.Regexp
@@ -115,7 +116,7 @@ func Compile(rules []Rule, opt Options) (*Filter, error) {
 		if !on {
 			continue
 		}
-		m, err := compileDetector(s)
+		m, err := prepareDetector(s)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("detector %s: %w", s.ID, err))
 			continue
@@ -209,25 +210,41 @@ func compileSource(src string) (*regexp.Regexp, *syntax.Regexp, error) {
 	return re, tree, nil
 }
 
+// compileDetector compiles the detector s, its regular expressions included.
 func compileDetector(s detectorSpec) (*matcher, error) {
-	tree, err := syntax.Parse(s.Pattern, syntax.Perl)
-	if err != nil {
-		return nil, err
-	}
 	re, err := regexp.Compile(s.Pattern)
 	if err != nil {
 		return nil, err
 	}
-	anchored, err := regexp.Compile(`^(?:` + s.Pattern + `)`)
+	anchored, err := regexp.Compile(anchoredSource(s))
+	if err != nil {
+		return nil, err
+	}
+	m, err := prepareDetector(s)
+	if err != nil {
+		return nil, err
+	}
+	m.re, m.anchored = re, anchored
+	return m, nil
+}
+
+// prepareDetector prepares the detector s for Compile: all but its regular
+// expressions, of which Apply needs only the anchored one, compiled on first
+// use (most bodies never hold a detector's literal, and compiling them all
+// is most of what Compile costs). The catalog's patterns compile
+// (TestCatalog).
+func prepareDetector(s detectorSpec) (*matcher, error) {
+	tree, err := syntax.Parse(s.Pattern, syntax.Perl)
 	if err != nil {
 		return nil, err
 	}
 	if len(s.lits) == 0 {
 		return nil, errors.New("no literals")
 	}
-	m := baseMatcher(re, tree, Marker(s.ID))
+	m := baseMatcher(nil, tree, Marker(s.ID))
 	m.label = s.ID
-	m.detector, m.anchored = true, anchored
+	m.detector = true
+	m.lazy = &lazyRegexp{source: anchoredSource(s)}
 	m.maxLen, m.back, m.need, m.stop = maxLen(tree), s.back, s.need, s.stop
 	m.left, m.right = s.left, s.right
 	m.lits = nil
@@ -239,6 +256,25 @@ func compileDetector(s detectorSpec) (*matcher, error) {
 	}
 	m.plain, m.raw = needles(m.lits), needles(rawForms(m.lits))
 	return m, nil
+}
+
+func anchoredSource(s detectorSpec) string { return `^(?:` + s.Pattern + `)` }
+
+// lazyRegexp is a regular expression compiled on first use.
+type lazyRegexp struct {
+	once   sync.Once
+	source string
+	re     *regexp.Regexp
+}
+
+// anchoredRegexp returns the detector's anchored expression, compiling it
+// on first use for a detector from prepareDetector.
+func (m *matcher) anchoredRegexp() *regexp.Regexp {
+	if m.anchored != nil {
+		return m.anchored
+	}
+	m.lazy.once.Do(func() { m.lazy.re = regexp.MustCompile(m.lazy.source) })
+	return m.lazy.re
 }
 
 // newMatcher prepares the rule re (parsed as tree) that replaces matches

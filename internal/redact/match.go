@@ -239,7 +239,7 @@ func (m *matcher) findAt(text []byte, occ []span, sc *scratch, locs []int) []int
 // passes the boundary checks it appends the secret's range and the whole
 // match's range to locs.
 func (m *matcher) anchoredAt(text []byte, h int, locs []int) []int {
-	loc := m.anchored.FindSubmatchIndex(text[h:min(len(text), h+m.maxLen)])
+	loc := m.anchoredRegexp().FindSubmatchIndex(text[h:min(len(text), h+m.maxLen)])
 	if loc == nil || loc[1] == 0 {
 		return locs
 	}

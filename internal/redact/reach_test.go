@@ -88,3 +88,26 @@ func FuzzAnchored(f *testing.F) {
 		}
 	})
 }
+
+func TestDetectorsCompileOnFirstUse(t *testing.T) {
+	f := mustCompile(t, nil, Options{Detectors: allDetectors(true)})
+	compiled := func() []string {
+		var ids []string
+		for _, m := range f.matchers {
+			if m.lazy.re != nil {
+				ids = append(ids, m.label)
+			}
+		}
+		return ids
+	}
+	if got := compiled(); len(got) != 0 {
+		t.Fatalf("after Compile, compiled %v, want none", got)
+	}
+	out, rep := f.Apply("claude", jsonDoc("key AKIAZ7Q2XK4M9T3LR8WP here"))
+	if rep.Counts["aws-access-key"] != 1 {
+		t.Fatalf("Apply replaced %v in %s, want the AWS key", rep.Counts, out)
+	}
+	if got, want := compiled(), []string{"aws-access-key"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("after one key, compiled %v, want %v", got, want)
+	}
+}
