@@ -133,10 +133,20 @@ func (f *Filter) anyWork(want []bool, pos [][]span) bool {
 // literals at pos[m][lo:hi] (none for a matcher without literals).
 type job struct{ unit, m, lo, hi int }
 
-// changed is a unit whose new raw content is arena[start:end]; its spans
-// are rep.Spans[s0:s1], with offsets relative to the unit.
+// changed is a unit whose new raw content is arena[start:end], or own when
+// not nil; its spans are rep.Spans[s0:s1], with offsets relative to the
+// unit.
 type changed struct {
 	unit, start, end, s0, s1 int
+	own                      []byte
+}
+
+// content is the changed unit's new raw content.
+func (c *changed) content(arena []byte) []byte {
+	if c.own != nil {
+		return c.own
+	}
+	return arena[c.start:c.end]
 }
 
 // scratch holds per-call buffers, pooled by the Filter.
@@ -168,12 +178,16 @@ func (f *Filter) getScratch() *scratch {
 	return new(scratch)
 }
 
+// keepBytes is how many bytes of buffers a pooled scratch keeps for the
+// next call.
+const keepBytes = 4 << 20
+
 func (f *Filter) putScratch(sc *scratch) {
-	const keep = 4 << 20 // buffer bytes worth keeping for the next call
-	if cap(sc.dec) > keep || cap(sc.arena) > keep || cap(sc.bufs[0])+cap(sc.bufs[1]) > keep {
+	if cap(sc.dec) > keepBytes || cap(sc.arena) > keepBytes || cap(sc.bufs[0])+cap(sc.bufs[1]) > keepBytes {
 		sc.dec, sc.arena, sc.bufs = nil, nil, [2][]byte{}
 	}
-	clear(sc.edits) // drop references to previews
+	clear(sc.edits)   // drop references to previews
+	clear(sc.changed) // and to buffers handed over
 	sc.changed = sc.changed[:0]
 	sc.arena = sc.arena[:0]
 	f.pool.Put(sc)
@@ -259,7 +273,11 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		if len(edits) == 0 {
 			continue
 		}
-		next := sc.bufs[buf][:0]
+		size := len(raw)
+		for _, e := range edits {
+			size += len(e.repl) - (e.end - e.start)
+		}
+		next := slices.Grow(sc.bufs[buf][:0], size) // one allocation, not doublings
 		prev := 0
 		for j := range edits {
 			e := &edits[j]
@@ -290,9 +308,17 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		return
 	}
 	slices.SortStableFunc(rep.Spans[s0:], func(a, b Span) int { return a.Start - b.Start })
-	start := len(sc.arena)
-	sc.arena = append(sc.arena, raw...)
-	sc.changed = append(sc.changed, changed{unit: jobs[0].unit, start: start, end: len(sc.arena), s0: s0, s1: len(rep.Spans)})
+	c := changed{unit: jobs[0].unit, s0: s0, s1: len(rep.Spans)}
+	if cap(raw) > keepBytes {
+		// The buffer would not be kept: it becomes the unit's content
+		// instead of being copied to the arena.
+		c.own, sc.bufs[1-buf] = raw, nil
+	} else {
+		c.start = len(sc.arena)
+		sc.arena = append(slices.Grow(sc.arena, len(raw)), raw...)
+		c.end = len(sc.arena)
+	}
+	sc.changed = append(sc.changed, c)
 }
 
 // mayMatch reports whether m's literals occur in text (always true for a
@@ -313,17 +339,18 @@ func (m *matcher) mayMatch(text []byte) bool {
 // moves their spans to output offsets.
 func (sc *scratch) assemble(body []byte, rep *Report) []byte {
 	size := len(body)
-	for _, c := range sc.changed {
-		u := sc.units[c.unit]
-		size += (c.end - c.start) - (u.end - u.start)
+	for i := range sc.changed {
+		u := sc.units[sc.changed[i].unit]
+		size += len(sc.changed[i].content(sc.arena)) - (u.end - u.start)
 	}
 	out := make([]byte, 0, size)
 	prev := 0
-	for _, c := range sc.changed {
+	for i := range sc.changed {
+		c := &sc.changed[i]
 		u := sc.units[c.unit]
 		out = append(out, body[prev:u.start]...)
 		off := len(out)
-		out = append(out, sc.arena[c.start:c.end]...)
+		out = append(out, c.content(sc.arena)...)
 		for j := c.s0; j < c.s1; j++ {
 			rep.Spans[j].Start += off
 			rep.Spans[j].End += off
