@@ -255,7 +255,7 @@ func (db *DB) run() {
 		case <-db.stop:
 			w.drain()
 			if err := w.commit(ctx); err != nil {
-				n := int64(len(w.pending))
+				n := int64(len(w.pending) + len(db.queue))
 				db.lost.Add(n)
 				db.pending.Store(0)
 				db.finalErr = fmt.Errorf("close request log: %d records not written: %w", n, err)
@@ -284,9 +284,13 @@ func (w *writer) take(rec *api.Record) {
 	w.db.pending.Store(int64(len(w.pending)))
 }
 
-// drain takes every queued record without waiting.
+// drain takes queued records without waiting: while writes succeed, only
+// as many as fill the next batch (commit takes the rest batch by batch, so
+// that pending stays small however far the queue has filled); while they
+// fail, all of them, so that Add keeps accepting records until pending
+// overflows.
 func (w *writer) drain() {
-	for {
+	for w.backoff > 0 || len(w.pending) < w.db.opt.BatchSize {
 		select {
 		case rec := <-w.db.queue:
 			w.take(rec)
@@ -319,11 +323,22 @@ func (w *writer) arm() {
 	w.armed = true
 }
 
-// commit writes pending in batches of BatchSize. On failure it keeps what
-// was not written, records the error, and backs off; the caller re-arms.
+// commit writes pending and the records queued at the call in batches of
+// BatchSize, taking from the queue only what the next batch needs. On
+// failure it keeps what was not written, records the error, and backs off;
+// the caller re-arms.
 func (w *writer) commit(ctx context.Context) error {
 	db := w.db
-	for len(w.pending) > 0 {
+	// Only this goroutine receives, so the queue holds at least this many
+	// until they are taken; records added meanwhile wait for the next commit.
+	queued := len(db.queue)
+	for {
+		for ; queued > 0 && len(w.pending) < db.opt.BatchSize; queued-- {
+			w.take(<-db.queue)
+		}
+		if len(w.pending) == 0 {
+			break
+		}
 		n := min(len(w.pending), db.opt.BatchSize)
 		if err := db.writeBatch(ctx, w.pending[:n]); err != nil {
 			db.noteError(err)
@@ -345,8 +360,10 @@ func (w *writer) commit(ctx context.Context) error {
 				ids[i] = w.pending[i].id
 			}
 		}
-		clear(w.pending[:n])
-		w.pending = w.pending[n:]
+		// Keep the slice's start, and so its capacity, for the next batch.
+		rest := copy(w.pending, w.pending[n:])
+		clear(w.pending[rest:])
+		w.pending = w.pending[:rest]
 		db.written.Add(int64(n))
 		db.pending.Store(int64(len(w.pending)))
 		if w.backoff > 0 {
@@ -358,6 +375,8 @@ func (w *writer) commit(ctx context.Context) error {
 			db.opt.OnWrite(ids)
 		}
 	}
-	w.pending = nil // let the committed rows' bodies go
+	if cap(w.pending) > db.opt.BatchSize {
+		w.pending = nil // grown while writes failed
+	}
 	return nil
 }
