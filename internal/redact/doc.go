@@ -20,9 +20,15 @@
 // of one class (16 digits, say). One pass over the body looks for all the
 // literals at once, by byte pairs; regular expressions run only in small
 // windows around what was found, decoding only those windows. A body in which
-// nothing matches is returned as is, without copying or allocating. A rule
-// with neither literal nor run (such as `[a-z]+`) runs over every string and
-// costs tens of milliseconds per megabyte.
+// nothing matches is returned as is, without copying or allocating. Once a
+// rule changed a string, the rules after it learn where their literals lie
+// in the new text from one shared pass (or, in a string without escapes,
+// from the first pass, moved past the edits), not from a search each. A rule
+// whose match can run on without bound after its literal (`password=\S+`)
+// is tried, anchored, only at the few places before each literal where a
+// match can start. A rule with neither literal nor run (such as `[a-z]+`)
+// runs over every string and costs tens of milliseconds per megabyte.
+// Detectors' regular expressions are compiled on first use.
 //
 // The Report tells how many replacements each rule or detector made and where
 // they lie in the output, with a masked preview; it never holds the replaced
