@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -76,6 +77,9 @@ func TestMigrateFromV2(t *testing.T) {
 	if err := db.h.r.QueryRow("PRAGMA user_version").Scan(&v); err != nil || v != SchemaVersion {
 		t.Errorf("user_version = %d, %v; want %d", v, err, SchemaVersion)
 	}
+	if got := pragmaInt(t, db, "page_size"); got != 4096 {
+		t.Errorf("page_size of the older file = %d, want 4096 kept", got)
+	}
 	want := []string{"requests_error_status", "requests_errors", "requests_scan", "requests_ts"}
 	if got := indexesOf(t, db, "requests"); !slices.Equal(got, want) {
 		t.Errorf("indexes on requests = %v, want %v", got, want)
@@ -134,6 +138,51 @@ func TestListQueryPlans(t *testing.T) {
 		rows.Close()
 		if got := strings.Join(plan, "; "); !strings.Contains(got, tc.want) {
 			t.Errorf("plan of %+v = %q, want it to use %s", tc.q, got, tc.want)
+		}
+	}
+}
+
+func pragmaInt(t *testing.T, db *DB, name string) int {
+	t.Helper()
+	var v int
+	if err := db.h.w.QueryRow("PRAGMA " + name).Scan(&v); err != nil {
+		t.Fatalf("PRAGMA %s: %v", name, err)
+	}
+	return v
+}
+
+// TestNewFileLayout checks what a new file gets before its first table:
+// large pages, incremental auto-vacuum and WAL, also when a damaged file
+// was moved aside to make room for it.
+func TestNewFileLayout(t *testing.T) {
+	dir := t.TempDir()
+	damaged := filepath.Join(dir, "damaged.db")
+	if err := os.WriteFile(damaged, []byte("not a database, and longer than a header"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{filepath.Join(dir, "new.db"), damaged} {
+		db, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		if err := db.h.w.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Errorf("%s: journal_mode = %q, %v; want wal", path, mode, err)
+		}
+		if got := pragmaInt(t, db, "page_size"); got != pageSize {
+			t.Errorf("%s: page_size = %d, want %d", path, got, pageSize)
+		}
+		if got := pragmaInt(t, db, "auto_vacuum"); got != 2 {
+			t.Errorf("%s: auto_vacuum = %d, want 2 (incremental)", path, got)
+		}
+		rec := fullRecord(1)
+		db.Add(rec)
+		flush(t, db)
+		if _, err := db.Get(context.Background(), rec.ID); err != nil {
+			t.Errorf("%s: Get: %v", path, err)
+		}
+		if err := db.Close(); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
