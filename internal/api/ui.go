@@ -62,3 +62,34 @@ type RequestPage struct {
 	Records    []Record `json:"records"`
 	NextBefore int64    `json:"next_before,omitempty"`
 }
+
+// StatsRow is one group of requests.
+type StatsRow struct {
+	// Bucket is the start of the hour or day (in the query's Location); zero
+	// without a time bucket.
+	Bucket time.Time `json:"bucket,omitzero"`
+	// Service, Config and Model are set when grouped by them.
+	Service  string `json:"service,omitempty"`
+	Config   string `json:"config,omitempty"`
+	Model    string `json:"model,omitempty"`
+	Requests int64  `json:"requests"`
+	Errors   int64  `json:"errors"`
+	Usage    Usage  `json:"usage"`
+	// CostUSD sums the known costs; UnknownCost counts the requests without
+	// a price (plus imported usage totals of the original CLP, whose cost is
+	// unknown), so a UI can show the cost as a lower bound.
+	CostUSD     float64 `json:"cost_usd"`
+	UnknownCost int64   `json:"unknown_cost"`
+	// CacheHitRatio is cache_read / (input + cache_read + cache_write), the
+	// share of input tokens served from the prompt cache; 0 without input.
+	CacheHitRatio float64 `json:"cache_hit_ratio"`
+	// Latency and time-to-first-byte percentiles in milliseconds, read from
+	// log-scale histograms: within 9 % of the exact value.
+	LatencyP50MS float64 `json:"latency_p50_ms"`
+	LatencyP95MS float64 `json:"latency_p95_ms"`
+	TTFBP50MS    float64 `json:"ttfb_p50_ms"`
+	TTFBP95MS    float64 `json:"ttfb_p95_ms"`
+}
+
+// CostKnown reports whether every request of the row had a price.
+func (r StatsRow) CostKnown() bool { return r.UnknownCost == 0 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/balance"
-	"github.com/clp-proxy/clp/internal/store"
 )
 
 // Requests lists request records, newest first; q takes the filters of
@@ -34,8 +33,8 @@ func (c *Client) Request(ctx context.Context, id int64) (*api.Record, error) {
 }
 
 // Stats aggregates the request log; q takes since, until, bucket, by, tz.
-func (c *Client) Stats(ctx context.Context, q url.Values) ([]store.StatsRow, error) {
-	var rows []store.StatsRow
+func (c *Client) Stats(ctx context.Context, q url.Values) ([]api.StatsRow, error) {
+	var rows []api.StatsRow
 	err := c.do(ctx, http.MethodGet, "/api/v1/stats?"+q.Encode(), nil, &rows)
 	return rows, err
 }

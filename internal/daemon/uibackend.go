@@ -37,7 +37,7 @@ func (d *Daemon) Request(ctx context.Context, id int64) (*api.Record, error) {
 }
 
 // Stats implements ui.Backend.
-func (d *Daemon) Stats(ctx context.Context, q store.StatsQuery) ([]store.StatsRow, error) {
+func (d *Daemon) Stats(ctx context.Context, q store.StatsQuery) ([]api.StatsRow, error) {
 	if d.store == nil {
 		return nil, errNoLog
 	}

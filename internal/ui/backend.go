@@ -25,7 +25,7 @@ type Backend interface {
 	// unknown id is store.ErrNotFound.
 	Request(ctx context.Context, id int64) (*api.Record, error)
 	// Stats aggregates the request log.
-	Stats(ctx context.Context, q store.StatsQuery) ([]store.StatsRow, error)
+	Stats(ctx context.Context, q store.StatsQuery) ([]api.StatsRow, error)
 
 	// Health is the balancing health of service's configs, sorted by name.
 	Health(service string) ([]balance.Health, error)

@@ -18,7 +18,7 @@ type fakeBackend struct {
 	shutdown    func()
 	requests    func(ctx context.Context, q store.Query) ([]api.Record, error)
 	request     func(ctx context.Context, id int64) (*api.Record, error)
-	stats       func(ctx context.Context, q store.StatsQuery) ([]store.StatsRow, error)
+	stats       func(ctx context.Context, q store.StatsQuery) ([]api.StatsRow, error)
 	health      func(service string) ([]balance.Health, error)
 	resetHealth func(service, name string) error
 	setEnabled  func(service, name string, enabled bool) error
@@ -65,7 +65,7 @@ func (f *fakeBackend) Request(ctx context.Context, id int64) (*api.Record, error
 	return f.request(ctx, id)
 }
 
-func (f *fakeBackend) Stats(ctx context.Context, q store.StatsQuery) ([]store.StatsRow, error) {
+func (f *fakeBackend) Stats(ctx context.Context, q store.StatsQuery) ([]api.StatsRow, error) {
 	if f.stats == nil {
 		return nil, api.ErrNotWired
 	}

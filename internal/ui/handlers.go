@@ -150,7 +150,7 @@ func (s *server) stats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rows == nil {
-		rows = []store.StatsRow{}
+		rows = []api.StatsRow{}
 	}
 	writeJSON(w, http.StatusOK, rows)
 }

@@ -59,9 +59,9 @@ func wiredBackend(calls *[]string) *fakeBackend {
 				"Authorization": {"Bearer " + secret}, "X-Api-Key": {"…wxyz"}, "Accept": {"text/event-stream"},
 			}}, nil
 		},
-		stats: func(_ context.Context, q store.StatsQuery) ([]store.StatsRow, error) {
+		stats: func(_ context.Context, q store.StatsQuery) ([]api.StatsRow, error) {
 			note("stats " + q.Bucket + " " + strings.Join(q.By, ","))
-			return []store.StatsRow{{Model: "m", Requests: 5}}, nil
+			return []api.StatsRow{{Model: "m", Requests: 5}}, nil
 		},
 		health: func(service string) ([]balance.Health, error) {
 			return []balance.Health{{Name: "main", LastError: "429 rate limited"}}, nil
