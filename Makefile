@@ -5,7 +5,7 @@ BIN     := bin/clp
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/clp-proxy/clp/internal/cli.Version=$(VERSION)
 
-.PHONY: build web start test vet cross bench clean
+.PHONY: build web start test testdeps vet cross bench clean
 
 # The web UI is built into internal/ui/dist, which is committed so that a
 # fresh clone builds without Node; `make web` rebuilds it.
@@ -23,8 +23,13 @@ vet:
 	$(GO) vet ./...
 
 # Every test, with the race detector; fuzz seed corpora run as plain tests.
-test: vet
+test: vet testdeps
 	$(GO) test -race -count=1 -timeout 30m ./...
+
+# What the tests need beyond Go: Debian's chromium for the browser tests,
+# installed with apt-get when missing.
+testdeps:
+	@.ci/testdeps
 
 # The daemon builds for every OS users run it on.
 cross:
