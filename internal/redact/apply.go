@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"sort"
@@ -168,6 +169,7 @@ type scratch struct {
 	arena   []byte // new raw content of changed units
 	changed []changed
 	occ     []span // literal occurrences in a text, for find
+	parts   [][]byte
 	changedText
 }
 
@@ -273,20 +275,7 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		if len(edits) == 0 {
 			continue
 		}
-		size := len(raw)
-		for _, e := range edits {
-			size += len(e.repl) - (e.end - e.start)
-		}
-		next := slices.Grow(sc.bufs[buf][:0], size) // one allocation, not doublings
-		prev := 0
-		for j := range edits {
-			e := &edits[j]
-			next = append(next, raw[prev:e.start]...)
-			e.newStart = len(next)
-			next = append(next, e.repl...)
-			prev = e.end
-		}
-		next = append(next, raw[prev:]...)
+		next := sc.rewrite(raw, edits, buf)
 		sc.bufs[buf], buf = next, 1-buf
 		for j := s0; j < len(rep.Spans); j++ {
 			sp := &rep.Spans[j]
@@ -315,7 +304,7 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		c.own, sc.bufs[1-buf] = raw, nil
 	} else {
 		c.start = len(sc.arena)
-		sc.arena = append(slices.Grow(sc.arena, len(raw)), raw...)
+		sc.arena = append(sc.arena, raw...)
 		c.end = len(sc.arena)
 	}
 	sc.changed = append(sc.changed, c)
@@ -338,26 +327,55 @@ func (m *matcher) mayMatch(text []byte) bool {
 // assemble builds the output: body with the changed units' new content, and
 // moves their spans to output offsets.
 func (sc *scratch) assemble(body []byte, rep *Report) []byte {
-	size := len(body)
-	for i := range sc.changed {
-		u := sc.units[sc.changed[i].unit]
-		size += len(sc.changed[i].content(sc.arena)) - (u.end - u.start)
-	}
-	out := make([]byte, 0, size)
-	prev := 0
+	parts := sc.parts[:0]
+	prev, off := 0, 0
 	for i := range sc.changed {
 		c := &sc.changed[i]
 		u := sc.units[c.unit]
-		out = append(out, body[prev:u.start]...)
-		off := len(out)
-		out = append(out, c.content(sc.arena)...)
+		content := c.content(sc.arena)
+		parts = append(parts, body[prev:u.start], content)
+		off += u.start - prev
 		for j := c.s0; j < c.s1; j++ {
 			rep.Spans[j].Start += off
 			rep.Spans[j].End += off
 		}
+		off += len(content)
 		prev = u.end
 	}
-	return append(out, body[prev:]...)
+	parts = append(parts, body[prev:])
+	out := bytes.Join(parts, nil)
+	clear(parts) // drop references to the body
+	sc.parts = parts[:0]
+	return out
+}
+
+// rewrite returns raw with edits applied, in sc.bufs[buf] when it fits, and
+// sets the edits' newStart. A new buffer is allocated by bytes.Join, which
+// does not zero what it then fills (for a body of megabytes, the zeroing
+// costs as much as the copy).
+func (sc *scratch) rewrite(raw []byte, edits []edit, buf int) []byte {
+	parts := sc.parts[:0]
+	prev, off := 0, 0
+	for j := range edits {
+		e := &edits[j]
+		parts = append(parts, raw[prev:e.start], e.repl)
+		off += e.start - prev
+		e.newStart = off
+		off += len(e.repl)
+		prev = e.end
+	}
+	parts = append(parts, raw[prev:])
+	next := sc.bufs[buf][:0]
+	if cap(next) >= off+len(raw)-prev {
+		for _, p := range parts {
+			next = append(next, p...)
+		}
+	} else {
+		next = bytes.Join(parts, nil)
+	}
+	clear(parts)
+	sc.parts = parts[:0]
+	return next
 }
 
 // newOffset maps offset p of a unit before edits to the unit after. An
