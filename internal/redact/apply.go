@@ -163,7 +163,6 @@ type scratch struct {
 	wins2   []span
 	locs    []int // secret ranges found in a unit, as start, end pairs
 	locs2   []int
-	hits    []int
 	hitsRel []span
 	edits   []edit
 	arena   []byte // new raw content of changed units

@@ -217,7 +217,7 @@ func (m *matcher) ruleViaHitsOld(raw []byte, isJSON bool, hits []span, sc *scrat
 // decoded unit (or a window of one wider than any match near its literals).
 func (m *matcher) findOld(text []byte, sc *scratch, locs []int) []int {
 	if m.detector {
-		hits := sc.hits[:0]
+		var hits []int
 		for _, n := range m.plain {
 			for from := 0; ; {
 				s, _ := n.find(text, from)
@@ -229,7 +229,6 @@ func (m *matcher) findOld(text []byte, sc *scratch, locs []int) []int {
 			}
 		}
 		slices.Sort(hits)
-		sc.hits = hits
 		end := 0
 		for _, h := range hits {
 			if h < end {
