@@ -31,35 +31,33 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 	t0 := h.now()
 	a := api.Attempt{Config: up.Name}
 	ex.rec.Config = up.Name
-	body := ex.body
+	if ex.redacted == nil {
+		ex.redact()
+	}
 	model := ex.rec.ModelRequested
+	var edit route.Edit
+	edited := false
 	if st.Router != nil && model != "" {
 		if m := st.Router.ModelFor(h.Service, up.Name, model); m != model {
-			body, _ = route.SetModel(body, m)
+			edit, edited = route.ModelEdit(ex.redacted, m)
 			model = m
 		}
 	}
 	ex.rec.ModelSent = model
-	if st.Filter != nil {
-		// The filter runs on the body as it will be sent, so the spans
-		// recorded point into exactly what left the machine.
-		var rep redact.Report
-		body, rep = st.Filter.Apply(h.Service, body)
-		ex.rec.Redactions = rep.Counts
-		ex.rec.RedactionSpans = ex.rec.RedactionSpans[:0]
-		for _, sp := range rep.Spans {
-			ex.rec.RedactionSpans = append(ex.rec.RedactionSpans, api.RedactionSpan{Rule: sp.Rule, Start: sp.Start, End: sp.End, Preview: sp.Preview})
-		}
+	ex.rec.RedactionSpans = ex.spans
+	if edited {
+		ex.rec.RedactionSpans = shiftSpans(ex.spans, edit)
 	}
+	body := newOutBody(ex.redacted, edit, edited)
 	ex.sent = body
 	u := protocol.JoinURL(up.URL, ex.r.URL.Path, ex.r.URL.RawQuery)
-	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), body.reader())
 	if err != nil {
 		return ex.failed(up, a, t0, nil, err.Error(), 0), false
 	}
-	req.ContentLength = int64(len(body))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
-	if len(body) == 0 {
+	req.ContentLength = int64(body.n)
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.reader()), nil }
+	if body.n == 0 {
 		req.Body, req.GetBody = http.NoBody, nil
 	}
 	req.Header = outboundHeader(ex.r.Header)
@@ -77,7 +75,7 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 			a.DurationMS = ms(h.now().Sub(t0))
 			a.Error = "rejected thinking blocks signed by another upstream; retried without them"
 			ex.rec.Attempts = append(ex.rec.Attempts, a)
-			ex.body = fixed
+			ex.body, ex.redacted = fixed, nil
 			return ex.attempt(up, more)
 		}
 	}
@@ -97,6 +95,22 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 	ex.rec.Attempts = append(ex.rec.Attempts, a)
 	ex.report(up, balance.Outcome{OK: true})
 	return resp, true
+}
+
+// redact runs the filter on the body once for all attempts, before the
+// routed model is put in (which moves the spans, see shiftSpans), so a
+// failover does not filter a body of many megabytes again.
+func (ex *exchange) redact() {
+	ex.redacted, ex.spans = ex.body, nil
+	if ex.st.Filter == nil {
+		return
+	}
+	var rep redact.Report
+	ex.redacted, rep = ex.st.Filter.Apply(ex.h.Service, ex.body)
+	ex.rec.Redactions = rep.Counts
+	for _, sp := range rep.Spans {
+		ex.spans = append(ex.spans, api.RedactionSpan{Rule: sp.Rule, Start: sp.Start, End: sp.End, Preview: sp.Preview})
+	}
 }
 
 // failed records a failed attempt, counts it against up's health and

@@ -39,7 +39,8 @@ type State struct {
 	Filter *redact.Filter
 	// Prices turns usage into cost; nil leaves cost unknown.
 	Prices *cost.Table
-	// BodyCap is how much of the response the tap keeps for the log.
+	// BodyCap is how much of the request and of the response the record
+	// keeps for the log; zero or less keeps none.
 	BodyCap int
 }
 
@@ -111,8 +112,12 @@ type exchange struct {
 	// repaired is set once the body was fixed after an upstream's 400, so
 	// the fix is tried only once.
 	repaired bool
-	// sent is the body of the last attempt: routed and redacted.
-	sent []byte
+	// redacted is body after the filter, and spans where it replaced
+	// things; nil until the first attempt (and after a repair).
+	redacted []byte
+	spans    []api.RedactionSpan
+	// sent is the body of the last attempt: redacted, with the routed model.
+	sent *outBody
 }
 
 func (ex *exchange) serve() {
@@ -314,14 +319,14 @@ func (ex *exchange) finish() {
 		ex.h.Observe(EventDone, ex.rec)
 	}
 	if ex.h.Record != nil {
-		ex.rec.RequestBody = ex.sent
-		if ex.sent == nil && ex.st.Filter != nil {
+		if ex.sent == nil {
 			// No attempt was made; the log still never sees an
 			// unredacted body.
-			ex.rec.RequestBody, _ = ex.st.Filter.Apply(ex.h.Service, ex.body)
-		} else if ex.sent == nil {
-			ex.rec.RequestBody = ex.body
+			ex.redact()
+			ex.sent = newOutBody(ex.redacted, route.Edit{}, false)
 		}
+		// The log keeps at most BodyCap bytes of it; copy no more.
+		ex.rec.RequestBody = ex.sent.prefix(ex.st.BodyCap)
 		ex.h.Record(ex.rec)
 	}
 }

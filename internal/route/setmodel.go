@@ -25,8 +25,8 @@ import (
 //
 // model is encoded as a JSON string; invalid UTF-8 in it becomes U+FFFD.
 func SetModel(body []byte, model string) (out []byte, changed bool) {
-	start, end, ok := jsonscan.FirstField(body, "model")
-	if !ok || body[start] != '"' || jsonscan.EqualString(body[start:end], model) {
+	start, end, ok := modelSpan(body, model)
+	if !ok {
 		return body, false
 	}
 	var buf [64]byte // model names are short; a longer one costs an allocation
@@ -34,6 +34,34 @@ func SetModel(body []byte, model string) (out []byte, changed bool) {
 	// bytes.Join allocates its result without zeroing it first, which
 	// matters at 10 MB.
 	return bytes.Join([][]byte{body[:start], quoted, body[end:]}, nil), true
+}
+
+// modelSpan returns the span of the "model" value SetModel replaces, and
+// false when SetModel leaves body as it is.
+func modelSpan(body []byte, model string) (start, end int, ok bool) {
+	start, end, ok = jsonscan.FirstField(body, "model")
+	if !ok || body[start] != '"' || jsonscan.EqualString(body[start:end], model) {
+		return 0, 0, false
+	}
+	return start, end, true
+}
+
+// Edit replaces body[Start:End] with Value.
+type Edit struct {
+	Start, End int
+	Value      []byte
+}
+
+// ModelEdit is SetModel without the copy: SetModel's result is
+// body[:e.Start] + e.Value + body[e.End:], and ok is false exactly when
+// SetModel would return body unchanged. A caller that can send the body in
+// pieces (the proxy) saves copying a body of up to many megabytes.
+func ModelEdit(body []byte, model string) (e Edit, ok bool) {
+	start, end, ok := modelSpan(body, model)
+	if !ok {
+		return Edit{}, false
+	}
+	return Edit{Start: start, End: end, Value: appendQuoted(make([]byte, 0, len(model)+2), model)}, true
 }
 
 const hexDigits = "0123456789abcdef"

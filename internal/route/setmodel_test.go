@@ -118,6 +118,12 @@ func FuzzSetModel(f *testing.F) {
 		if !bytes.Equal(body, orig) {
 			t.Fatal("SetModel modified its input")
 		}
+		// ModelEdit describes exactly SetModel's result.
+		if e, ok := ModelEdit(body, model); ok != changed {
+			t.Fatalf("ModelEdit ok = %v, SetModel changed = %v", ok, changed)
+		} else if ok && !bytes.Equal(bytes.Join([][]byte{body[:e.Start], e.Value, body[e.End:]}, nil), out) {
+			t.Fatalf("ModelEdit(%q, %q) = %+v, which does not give SetModel's %q", body, model, e, out)
+		}
 		if !changed {
 			if !sameSlice(out, body) {
 				t.Fatal("unchanged result is not body itself")

@@ -1,0 +1,105 @@
+package proxy
+
+import (
+	"bytes"
+	"io"
+
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/route"
+)
+
+// outBody is the body of one attempt: the redacted body with the routed
+// model put in, kept as the pieces around the model's value so that
+// rewriting the model never copies a body of many megabytes.
+type outBody struct {
+	parts [3][]byte
+	n     int
+}
+
+// newOutBody is body with e applied (ok false: body as it is).
+func newOutBody(body []byte, e route.Edit, ok bool) *outBody {
+	if !ok {
+		return &outBody{parts: [3][]byte{body}, n: len(body)}
+	}
+	return &outBody{parts: [3][]byte{body[:e.Start], e.Value, body[e.End:]}, n: len(body) - (e.End - e.Start) + len(e.Value)}
+}
+
+// reader returns a new reader of the whole body.
+func (b *outBody) reader() io.Reader {
+	if len(b.parts[1]) == 0 && len(b.parts[2]) == 0 {
+		return bytes.NewReader(b.parts[0])
+	}
+	return &partsReader{parts: b.parts}
+}
+
+// partsReader reads the pieces of an outBody one after the other. Like
+// bytes.Reader it is an io.WriterTo, so the transport writes the pieces
+// straight to its buffer instead of copying them through a 32 KB one.
+type partsReader struct {
+	parts [3][]byte
+	i     int
+}
+
+func (r *partsReader) Read(p []byte) (int, error) {
+	for r.i < len(r.parts) && len(r.parts[r.i]) == 0 {
+		r.i++
+	}
+	if r.i == len(r.parts) {
+		return 0, io.EOF
+	}
+	n := copy(p, r.parts[r.i])
+	r.parts[r.i] = r.parts[r.i][n:]
+	return n, nil
+}
+
+func (r *partsReader) WriteTo(w io.Writer) (int64, error) {
+	var total int64
+	for ; r.i < len(r.parts); r.i++ {
+		n, err := w.Write(r.parts[r.i])
+		total += int64(n)
+		r.parts[r.i] = r.parts[r.i][n:]
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// prefix returns the first limit bytes of the body (none when limit is
+// zero or less, as State.BodyCap says), without copying when they lie in
+// one piece.
+func (b *outBody) prefix(limit int) []byte {
+	if limit <= 0 {
+		return nil
+	}
+	limit = min(limit, b.n)
+	if limit <= len(b.parts[0]) {
+		return b.parts[0][:limit]
+	}
+	out := make([]byte, 0, limit)
+	for _, p := range b.parts {
+		out = append(out, p[:min(len(p), limit-len(out))]...)
+	}
+	return out
+}
+
+// shiftSpans maps redaction spans found in body to the body with e applied:
+// spans after the edit move by the change in length, spans inside the
+// replaced value (a rule matched the model name, which routing then
+// overwrote) are dropped.
+func shiftSpans(spans []api.RedactionSpan, e route.Edit) []api.RedactionSpan {
+	delta := len(e.Value) - (e.End - e.Start)
+	out := spans[:0:0]
+	for _, sp := range spans {
+		switch {
+		case sp.End <= e.Start:
+		case sp.Start >= e.End:
+			sp.Start += delta
+			sp.End += delta
+		default:
+			continue
+		}
+		out = append(out, sp)
+	}
+	return out
+}

@@ -1,0 +1,113 @@
+package proxy
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/route"
+)
+
+func TestOutBody(t *testing.T) {
+	body := []byte(`{"model":"claude-sonnet-4-5","messages":[]}`)
+	e, ok := route.ModelEdit(body, "x")
+	if !ok {
+		t.Fatal("no edit")
+	}
+	want := `{"model":"x","messages":[]}`
+	for _, tt := range []struct {
+		name string
+		b    *outBody
+		want string
+	}{
+		{"edited", newOutBody(body, e, true), want},
+		{"as is", newOutBody(body, route.Edit{}, false), string(body)},
+		{"empty", newOutBody(nil, route.Edit{}, false), ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for range 2 { // a reader per attempt, each from the start
+				got, _ := io.ReadAll(tt.b.reader())
+				if string(got) != tt.want || tt.b.n != len(tt.want) {
+					t.Fatalf("reader = %q (n %d), want %q", got, tt.b.n, tt.want)
+				}
+				var sb strings.Builder
+				if n, err := tt.b.reader().(io.WriterTo).WriteTo(&sb); err != nil || sb.String() != tt.want || n != int64(len(tt.want)) {
+					t.Fatalf("WriteTo = %q, %d, %v; want %q", sb.String(), n, err, tt.want)
+				}
+			}
+			// Small reads cross the pieces' bounds.
+			var got []byte
+			r, buf := tt.b.reader(), make([]byte, 5)
+			for {
+				n, err := r.Read(buf)
+				got = append(got, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
+			if string(got) != tt.want {
+				t.Fatalf("5-byte reads = %q, want %q", got, tt.want)
+			}
+			for _, limit := range []int{-1, 0, 1, 9, 10, 11, 12, len(tt.want), 1 << 20} {
+				w := tt.want[:max(0, min(limit, len(tt.want)))]
+				if got := tt.b.prefix(limit); string(got) != w {
+					t.Errorf("prefix(%d) = %q, want %q", limit, got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestShiftSpans(t *testing.T) {
+	// The model value is body[9:28], replaced by a 3-byte value: 16 shorter.
+	e := route.Edit{Start: 9, End: 28, Value: []byte(`"x"`)}
+	spans := []api.RedactionSpan{
+		{Rule: "before", Start: 1, End: 5},
+		{Rule: "inside", Start: 12, End: 20},
+		{Rule: "after", Start: 40, End: 50},
+		{Rule: "touching", Start: 28, End: 30},
+	}
+	got := shiftSpans(spans, e)
+	want := []api.RedactionSpan{{Rule: "before", Start: 1, End: 5}, {Rule: "after", Start: 24, End: 34}, {Rule: "touching", Start: 12, End: 14}}
+	if len(got) != len(want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("span %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	if spans[1].Rule != "inside" || spans[2].Start != 40 {
+		t.Error("shiftSpans changed its input")
+	}
+}
+
+// TestSpansPointIntoTheSentBody: with a model rewrite that changes the
+// body's length, the recorded spans still mark the replacements in exactly
+// the bytes that were sent, and the record keeps those bytes.
+func TestSpansPointIntoTheSentBody(t *testing.T) {
+	up := &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, chunks: []string{jsonAnswer}, keep: true}
+	var recs []*api.Record
+	h := testHandler(t, up, &recs)
+	h.ServeHTTP(newClient(), newRequest(`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"aws AKIAABCDEFGHIJKLMNOP and password = hunter2"}]}`))
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	r, sent := recs[0], string(up.got)
+	if !strings.HasPrefix(sent, `{"model":"claude-renamed",`) || strings.Contains(sent, "AKIA") || strings.Contains(sent, "hunter2") {
+		t.Fatalf("sent %s", sent)
+	}
+	if string(r.RequestBody) != sent {
+		t.Errorf("record body %s, want the sent body %s", r.RequestBody, sent)
+	}
+	if len(r.RedactionSpans) != 2 {
+		t.Fatalf("spans %+v, want 2", r.RedactionSpans)
+	}
+	for _, sp := range r.RedactionSpans {
+		if got := sent[sp.Start:sp.End]; got != "[REDACTED-AWS-KEY]" && got != "password=[REDACTED]" {
+			t.Errorf("span %+v marks %q in the sent body", sp, got)
+		}
+	}
+}
