@@ -44,11 +44,22 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 		}
 	}
 	ex.rec.ModelSent = model
-	ex.rec.RedactionSpans = ex.spans
-	if edited {
+	ex.rec.Redactions, ex.rec.RedactionSpans = ex.counts, ex.spans
+	var body *outBody
+	switch {
+	case !edited:
+		body = newOutBody(ex.redacted, edit, false)
+	case st.Filter != nil && ex.filterChanges(edit.Value):
+		// A rule rewrites the routed model name itself: filter the routed
+		// body as a whole, so the filter still sees what is sent.
+		routed, _ := route.SetModel(ex.body, model)
+		filtered, rep := st.Filter.Apply(h.Service, routed)
+		ex.rec.Redactions, ex.rec.RedactionSpans = rep.Counts, spansOf(rep)
+		body = newOutBody(filtered, route.Edit{}, false)
+	default:
 		ex.rec.RedactionSpans = shiftSpans(ex.spans, edit)
+		body = newOutBody(ex.redacted, edit, true)
 	}
-	body := newOutBody(ex.redacted, edit, edited)
 	ex.sent = body
 	u := protocol.JoinURL(up.URL, ex.r.URL.Path, ex.r.URL.RawQuery)
 	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), body.reader())
@@ -99,18 +110,33 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 
 // redact runs the filter on the body once for all attempts, before the
 // routed model is put in (which moves the spans, see shiftSpans), so a
-// failover does not filter a body of many megabytes again.
+// failover does not filter a body of many megabytes again. The result is
+// what filtering the routed body gives, because the filter works on each
+// JSON string on its own: only the model's own value could differ, and
+// attempt checks that one (filterChanges).
 func (ex *exchange) redact() {
-	ex.redacted, ex.spans = ex.body, nil
+	ex.redacted, ex.counts, ex.spans = ex.body, nil, nil
 	if ex.st.Filter == nil {
 		return
 	}
 	var rep redact.Report
 	ex.redacted, rep = ex.st.Filter.Apply(ex.h.Service, ex.body)
-	ex.rec.Redactions = rep.Counts
+	ex.counts, ex.spans = rep.Counts, spansOf(rep)
+	ex.rec.Redactions, ex.rec.RedactionSpans = ex.counts, ex.spans
+}
+
+// filterChanges reports whether the filter changes value, a JSON string.
+func (ex *exchange) filterChanges(value []byte) bool {
+	out, _ := ex.st.Filter.Apply(ex.h.Service, value)
+	return !bytes.Equal(out, value)
+}
+
+func spansOf(rep redact.Report) []api.RedactionSpan {
+	var out []api.RedactionSpan
 	for _, sp := range rep.Spans {
-		ex.spans = append(ex.spans, api.RedactionSpan{Rule: sp.Rule, Start: sp.Start, End: sp.End, Preview: sp.Preview})
+		out = append(out, api.RedactionSpan{Rule: sp.Rule, Start: sp.Start, End: sp.End, Preview: sp.Preview})
 	}
+	return out
 }
 
 // failed records a failed attempt, counts it against up's health and

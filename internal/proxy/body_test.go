@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/redact"
 	"github.com/clp-proxy/clp/internal/route"
 )
 
@@ -108,6 +109,39 @@ func TestSpansPointIntoTheSentBody(t *testing.T) {
 	for _, sp := range r.RedactionSpans {
 		if got := sent[sp.Start:sp.End]; got != "[REDACTED-AWS-KEY]" && got != "password=[REDACTED]" {
 			t.Errorf("span %+v marks %q in the sent body", sp, got)
+		}
+	}
+}
+
+// TestFilterSeesTheRoutedModel: the filter runs on the body as routed, so a
+// rule that matches the routed model name applies to it too (the filter
+// runs once before routing only when that gives the same bytes).
+func TestFilterSeesTheRoutedModel(t *testing.T) {
+	up := &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, chunks: []string{jsonAnswer}, keep: true}
+	var recs []*api.Record
+	h := testHandler(t, up, &recs)
+	st := *h.Current()
+	rules, err := redact.ParseRules([]byte(`[{"name": "rename", "source": "claude-renamed", "target": "claude-filtered"},
+		{"name": "aws", "source": "AKIA[0-9A-Z]{16}", "target": "[AWS]"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Filter, err = redact.Compile(rules, redact.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	h.Current = func() *State { return &st }
+	h.ServeHTTP(newClient(), newRequest(`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"key AKIAABCDEFGHIJKLMNOP"}]}`))
+	sent := string(up.got)
+	if want := `{"model":"claude-filtered","messages":[{"role":"user","content":"key [AWS]"}]}`; sent != want {
+		t.Fatalf("sent %s, want %s", sent, want)
+	}
+	r := recs[0]
+	if r.Redactions["rename"] != 1 || r.Redactions["aws"] != 1 || len(r.RedactionSpans) != 2 {
+		t.Fatalf("redactions %v, spans %+v", r.Redactions, r.RedactionSpans)
+	}
+	for _, sp := range r.RedactionSpans {
+		if got := sent[sp.Start:sp.End]; got != "claude-filtered" && got != "[AWS]" {
+			t.Errorf("span %+v marks %q", sp, got)
 		}
 	}
 }
