@@ -26,10 +26,19 @@ func EnsureHome(home string) error {
 	}
 	for _, s := range api.Services {
 		path := filepath.Join(home, s.File)
-		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			if err := WriteFile(path, []byte("{}\n"), 0o600); err != nil {
-				return err
+		if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		// Under the file's lock: another clp process may be adding the
+		// first config right now, and an empty file must not replace it.
+		err := Locked(path, func() error {
+			if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+				return nil
 			}
+			return WriteFile(path, []byte("{}\n"), 0o600)
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil
