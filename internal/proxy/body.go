@@ -16,12 +16,23 @@ type outBody struct {
 	n     int
 }
 
+// joinBelow is the size under which an edited body is joined into one
+// slice: net/http sends the headers and a body it knows to be in memory (a
+// bytes.Reader) in one write, but flushes the headers on their own before
+// any other reader, which costs a system call and a packet per request.
+// Above it the copy costs more than that flush.
+const joinBelow = 64 << 10
+
 // newOutBody is body with e applied (ok false: body as it is).
 func newOutBody(body []byte, e route.Edit, ok bool) *outBody {
 	if !ok {
 		return &outBody{parts: [3][]byte{body}, n: len(body)}
 	}
-	return &outBody{parts: [3][]byte{body[:e.Start], e.Value, body[e.End:]}, n: len(body) - (e.End - e.Start) + len(e.Value)}
+	b := &outBody{parts: [3][]byte{body[:e.Start], e.Value, body[e.End:]}, n: len(body) - (e.End - e.Start) + len(e.Value)}
+	if b.n < joinBelow {
+		b.parts = [3][]byte{bytes.Join(b.parts[:], nil)}
+	}
+	return b
 }
 
 // reader returns a new reader of the whole body.

@@ -1,9 +1,13 @@
 package proxy
 
 import (
+	"context"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/clp-proxy/clp/internal/api"
@@ -18,12 +22,20 @@ func TestOutBody(t *testing.T) {
 		t.Fatal("no edit")
 	}
 	want := `{"model":"x","messages":[]}`
+	// A large body stays in pieces (a small one is joined, see joinBelow).
+	large := []byte(`{"model":"claude-sonnet-4-5","messages":["` + strings.Repeat("x", joinBelow) + `"]}`)
+	le, _ := route.ModelEdit(large, "x")
+	largeWant := `{"model":"x","messages":["` + strings.Repeat("x", joinBelow) + `"]}`
+	if b := newOutBody(large, le, true); len(b.parts[2]) == 0 {
+		t.Fatal("a large edited body was joined")
+	}
 	for _, tt := range []struct {
 		name string
 		b    *outBody
 		want string
 	}{
 		{"edited", newOutBody(body, e, true), want},
+		{"edited large", newOutBody(large, le, true), largeWant},
 		{"as is", newOutBody(body, route.Edit{}, false), string(body)},
 		{"empty", newOutBody(nil, route.Edit{}, false), ""},
 	} {
@@ -142,6 +154,53 @@ func TestFilterSeesTheRoutedModel(t *testing.T) {
 	for _, sp := range r.RedactionSpans {
 		if got := sent[sp.Start:sp.End]; got != "claude-filtered" && got != "[AWS]" {
 			t.Errorf("span %+v marks %q", sp, got)
+		}
+	}
+}
+
+// countingConn counts the writes made on a connection.
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// TestSmallRequestLeavesInOneWrite: a small request whose model was
+// rewritten goes out as headers and body in one write, as net/http does
+// for a body it knows to be in memory; a reader of pieces would make it
+// flush the headers alone first (a system call and a packet more).
+func TestSmallRequestLeavesInOneWrite(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, jsonAnswer)
+	}))
+	defer srv.Close()
+	var writes atomic.Int64
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		c, err := (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
+		return countingConn{c, &writes}, err
+	}}
+	defer tr.CloseIdleConnections()
+	var recs []*api.Record
+	h := testHandler(t, nil, &recs)
+	h.Transport = tr
+	for _, body := range []string{
+		`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]}`, // model rewritten
+		`{"model":"claude-opus-4-5","messages":[{"role":"user","content":"hi"}]}`,   // as is
+	} {
+		writes.Store(0)
+		c := newClient()
+		h.ServeHTTP(c, newRequest(body))
+		if c.status != 200 {
+			t.Fatalf("status %d: %s", c.status, c.body.String())
+		}
+		if n := writes.Load(); n != 1 {
+			t.Errorf("%s left in %d writes, want 1", body, n)
 		}
 	}
 }
