@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -64,7 +65,9 @@ func TestEmbeddedIndex(t *testing.T) {
 func TestEventsFeed(t *testing.T) {
 	ch := make(chan api.Event, 1)
 	cancelled := make(chan struct{})
+	var subscribed atomic.Bool
 	b := &fakeBackend{subscribe: func() (<-chan api.Event, func()) {
+		subscribed.Store(true)
 		return ch, func() { close(cancelled) }
 	}}
 	srv := httptest.NewServer(New(b, slog.New(slog.DiscardHandler), Options{}))
@@ -75,6 +78,11 @@ func TestEventsFeed(t *testing.T) {
 	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/api/v1/events", nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The subscription exists once the handshake is done, so no event
+	// published after a client connected is missed.
+	if !subscribed.Load() {
+		t.Fatal("connected before the feed subscription was made")
 	}
 	want := api.Event{Type: api.EventRequestDone, Service: "claude", Record: &api.Record{ID: 9, Status: 200}}
 	ch <- want

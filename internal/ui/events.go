@@ -14,13 +14,16 @@ import (
 // already; the handshake also checks Origin, so another site cannot read the
 // feed from a visitor's browser.
 func (s *server) events(w http.ResponseWriter, r *http.Request) {
+	// Subscribe before the handshake completes: a client that sends a
+	// request as soon as it is connected (clp logs -f, a test) sees its
+	// events, which would otherwise be published before the subscription.
+	ch, cancel := s.b.Subscribe()
+	defer cancel()
 	c, err := websocket.Accept(w, r, nil) // nil options: same-origin only
 	if err != nil {
 		return // Accept answered the client already
 	}
 	defer c.CloseNow()
-	ch, cancel := s.b.Subscribe()
-	defer cancel()
 	ctx := c.CloseRead(r.Context())
 	ping := time.NewTicker(30 * time.Second)
 	defer ping.Stop()
