@@ -2,7 +2,6 @@ package route
 
 import (
 	"bytes"
-	"unicode/utf8"
 
 	"github.com/clp-proxy/clp/internal/jsonscan"
 )
@@ -30,7 +29,7 @@ func SetModel(body []byte, model string) (out []byte, changed bool) {
 		return body, false
 	}
 	var buf [64]byte // model names are short; a longer one costs an allocation
-	quoted := appendQuoted(buf[:0], model)
+	quoted := jsonscan.AppendString(buf[:0], model)
 	// bytes.Join allocates its result without zeroing it first, which
 	// matters at 10 MB.
 	return bytes.Join([][]byte{body[:start], quoted, body[end:]}, nil), true
@@ -61,53 +60,5 @@ func ModelEdit(body []byte, model string) (e Edit, ok bool) {
 	if !ok {
 		return Edit{}, false
 	}
-	return Edit{Start: start, End: end, Value: appendQuoted(make([]byte, 0, len(model)+2), model)}, true
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendQuoted appends s as a JSON string literal, escaping what JSON
-// requires plus U+2028 and U+2029 (as encoding/json does, for JavaScript).
-func appendQuoted(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				if c < 0x20 {
-					dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-				} else {
-					dst = append(dst, c)
-				}
-			}
-			i++
-			continue
-		}
-		r, w := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && w == 1:
-			dst = append(dst, `\ufffd`...)
-		case r == '\u2028':
-			dst = append(dst, `\u2028`...)
-		case r == '\u2029':
-			dst = append(dst, `\u2029`...)
-		default:
-			dst = append(dst, s[i:i+w]...)
-		}
-		i += w
-	}
-	return append(dst, '"')
+	return Edit{Start: start, End: end, Value: jsonscan.AppendString(make([]byte, 0, len(model)+2), model)}, true
 }
