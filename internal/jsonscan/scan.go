@@ -11,8 +11,6 @@ package jsonscan
 
 import (
 	"bytes"
-	"encoding/binary"
-	"math/bits"
 	"strconv"
 )
 
@@ -263,42 +261,27 @@ func skipSpace(b []byte, i int) int {
 }
 
 // skipString returns the index just past the string starting at b[i] == '"'.
-// Most of a request body is string contents, so they are searched eight
-// bytes at a time for a quote or a backslash (SWAR); an escape skips the
-// byte after the backslash.
+// Most of a request body is string contents, so the next quote and the next
+// backslash are found with bytes.IndexByte (vectorized); the quote found is
+// remembered until the scan passes it, and a backslash is looked for only
+// before it, so the work stays linear in the string's length however many
+// escapes it holds. An escape skips the byte after its backslash.
 func skipString(b []byte, i int) (int, bool) {
-	const (
-		ones   = 0x0101010101010101
-		highs  = 0x8080808080808080
-		quotes = '"' * ones
-		slashs = '\\' * ones
-	)
 	j := i + 1
+	q := -1 // the next quote at or after j, once searched
 	for {
-		for j+8 <= len(b) {
-			w := binary.LittleEndian.Uint64(b[j:])
-			q, s := w^quotes, w^slashs
-			// The lowest set high bit marks the first quote or backslash;
-			// higher bits may be false positives, which do not matter.
-			m := ((q-ones)&^q | (s-ones)&^s) & highs
-			if m != 0 {
-				j += bits.TrailingZeros64(m) / 8
-				break
+		if q < j {
+			k := bytes.IndexByte(b[j:], '"')
+			if k < 0 {
+				return 0, false
 			}
-			j += 8
+			q = j + k
 		}
-		for ; j < len(b); j++ {
-			if c := b[j]; c == '"' || c == '\\' {
-				break
-			}
+		s := bytes.IndexByte(b[j:q], '\\')
+		if s < 0 {
+			return q + 1, true
 		}
-		if j >= len(b) {
-			return 0, false
-		}
-		if b[j] == '"' {
-			return j + 1, true
-		}
-		j += 2 // the backslash and the byte it escapes
+		j += s + 2 // the backslash and the byte it escapes
 	}
 }
 
