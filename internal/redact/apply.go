@@ -60,13 +60,53 @@ func (r Report) Total() int {
 // then the detectors. Empty matches are ignored. When nothing is replaced,
 // body itself is returned (not a copy) and the Report is zero, without any
 // allocation; otherwise the output is a new slice and body is not modified.
+// Apply's output is ApplyPieces' pieces joined.
 func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
-	var rep Report
 	if f == nil || len(f.matchers) == 0 || len(body) == 0 {
-		return body, rep
+		return body, Report{}
 	}
 	sc := f.getScratch()
 	defer f.putScratch(sc)
+	rep := f.run(service, body, sc)
+	if len(sc.changed) == 0 {
+		return body, rep
+	}
+	parts := sc.pieces(body, &rep, sc.parts[:0], sc.arena)
+	out := bytes.Join(parts, nil)
+	clear(parts) // drop references to the body
+	sc.parts = parts[:0]
+	return out, rep
+}
+
+// ApplyPieces is Apply with the output appended to dst as pieces instead of
+// one slice: the pieces concatenated are exactly what Apply returns, and the
+// Report's spans are offsets into that concatenation. Unchanged runs of body
+// are not copied: those pieces are subslices of body, and replacement texts
+// may be shared with the Filter, so the caller must not modify any piece
+// (nor body while it uses them). No piece is empty. When nothing is replaced
+// the only piece appended is body itself (none when body is empty) and the
+// Report is zero; then nothing is allocated when dst has room.
+func (f *Filter) ApplyPieces(service string, body []byte, dst [][]byte) ([][]byte, Report) {
+	if f == nil || len(f.matchers) == 0 || len(body) == 0 {
+		return appendPiece(dst, body), Report{}
+	}
+	sc := f.getScratch()
+	defer f.putScratch(sc)
+	rep := f.run(service, body, sc)
+	if len(sc.changed) == 0 {
+		return append(dst, body), rep
+	}
+	var arena []byte // the pooled arena's content, for the caller to keep
+	if len(sc.arena) > 0 {
+		arena = bytes.Clone(sc.arena)
+	}
+	return sc.pieces(body, &rep, dst, arena), rep
+}
+
+// run filters body with sc, leaving the changed units in sc.changed, and
+// returns the Report with spans relative to their units.
+func (f *Filter) run(service string, body []byte, sc *scratch) Report {
+	var rep Report
 	want, pos := sc.reset(len(f.matchers))
 	for i, m := range f.matchers {
 		want[i] = m.appliesTo(service)
@@ -86,7 +126,7 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 	}
 	f.pre.scan(body, units, want, pos)
 	if !f.anyWork(want, pos) {
-		return body, rep
+		return rep
 	}
 	work := sc.work[:0]
 	for i, m := range f.matchers {
@@ -113,10 +153,7 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 		f.unit(body, isJSON, work[:n], sc, &rep)
 		work = work[n:]
 	}
-	if len(sc.changed) == 0 {
-		return body, rep
-	}
-	return sc.assemble(body, &rep), rep
+	return rep
 }
 
 // anyWork reports whether some wanted matcher has literals in the body or
@@ -134,11 +171,13 @@ func (f *Filter) anyWork(want []bool, pos [][]span) bool {
 // literals at pos[m][lo:hi] (none for a matcher without literals).
 type job struct{ unit, m, lo, hi int }
 
-// changed is a unit whose new raw content is arena[start:end], or own when
-// not nil; its spans are rep.Spans[s0:s1], with offsets relative to the
-// unit.
+// changed is a unit whose new raw content is its old one with the edits
+// kept[e0:e1] applied when e1 > e0 (one rule changed it), or else
+// arena[start:end], or own when not nil; its spans are rep.Spans[s0:s1],
+// with offsets relative to the unit.
 type changed struct {
 	unit, start, end, s0, s1 int
+	e0, e1                   int
 	own                      []byte
 }
 
@@ -165,6 +204,7 @@ type scratch struct {
 	locs2   []int
 	hitsRel []span
 	edits   []edit
+	kept    []edit // the edits of the units that one rule changed
 	arena   []byte // new raw content of changed units
 	changed []changed
 	occ     []span // literal occurrences in a text, for find
@@ -188,8 +228,9 @@ func (f *Filter) putScratch(sc *scratch) {
 		sc.dec, sc.arena, sc.bufs = nil, nil, [2][]byte{}
 	}
 	clear(sc.edits)   // drop references to previews
+	clear(sc.kept)    // and replacements
 	clear(sc.changed) // and to buffers handed over
-	sc.changed = sc.changed[:0]
+	sc.changed, sc.kept = sc.changed[:0], sc.kept[:0]
 	sc.arena = sc.arena[:0]
 	f.pool.Put(sc)
 }
@@ -225,6 +266,7 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 	var escs []esc
 	dirty, buf := false, 0
 	s0 := len(rep.Spans)
+	e0, passes := len(sc.kept), 0
 	for i, k := jobs[0].m, 0; i < len(f.matchers); i++ {
 		m := f.matchers[i]
 		var job job
@@ -276,6 +318,11 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		}
 		next := sc.rewrite(raw, edits, buf)
 		sc.bufs[buf], buf = next, 1-buf
+		if passes++; passes == 1 {
+			sc.kept = append(sc.kept, edits...)
+		} else {
+			sc.kept = sc.kept[:e0]
+		}
 		for j := s0; j < len(rep.Spans); j++ {
 			sp := &rep.Spans[j]
 			sp.Start, sp.End = newOffset(edits, sp.Start, false), newOffset(edits, sp.End, true)
@@ -297,11 +344,14 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 	}
 	slices.SortStableFunc(rep.Spans[s0:], func(a, b Span) int { return a.Start - b.Start })
 	c := changed{unit: jobs[0].unit, s0: s0, s1: len(rep.Spans)}
-	if cap(raw) > keepBytes {
+	switch {
+	case passes == 1:
+		c.e0, c.e1 = e0, len(sc.kept)
+	case cap(raw) > keepBytes:
 		// The buffer would not be kept: it becomes the unit's content
 		// instead of being copied to the arena.
 		c.own, sc.bufs[1-buf] = raw, nil
-	} else {
+	default:
 		c.start = len(sc.arena)
 		sc.arena = append(sc.arena, raw...)
 		c.end = len(sc.arena)
@@ -323,29 +373,43 @@ func (m *matcher) mayMatch(text []byte) bool {
 	return false
 }
 
-// assemble builds the output: body with the changed units' new content, and
-// moves their spans to output offsets.
-func (sc *scratch) assemble(body []byte, rep *Report) []byte {
-	parts := sc.parts[:0]
-	prev, off := 0, 0
+// pieces appends to dst the output as pieces: the runs of body between
+// edits, and the new content of the changed units (their replacements, or
+// their content in arena), leaving out empty ones. It moves the changed
+// units' spans to output offsets.
+func (sc *scratch) pieces(body []byte, rep *Report, dst [][]byte, arena []byte) [][]byte {
+	from, delta := 0, 0 // body[from:] is not out yet; output offset less body offset
 	for i := range sc.changed {
 		c := &sc.changed[i]
 		u := sc.units[c.unit]
-		content := c.content(sc.arena)
-		parts = append(parts, body[prev:u.start], content)
-		off += u.start - prev
 		for j := c.s0; j < c.s1; j++ {
-			rep.Spans[j].Start += off
-			rep.Spans[j].End += off
+			rep.Spans[j].Start += u.start + delta
+			rep.Spans[j].End += u.start + delta
 		}
-		off += len(content)
-		prev = u.end
+		if c.e1 > c.e0 {
+			for _, e := range sc.kept[c.e0:c.e1] {
+				dst = appendPiece(dst, body[from:u.start+e.start])
+				dst = appendPiece(dst, e.repl)
+				from = u.start + e.end
+				delta += len(e.repl) - (e.end - e.start)
+			}
+			continue
+		}
+		content := c.content(arena)
+		dst = appendPiece(dst, body[from:u.start])
+		dst = appendPiece(dst, content)
+		from = u.end
+		delta += len(content) - (u.end - u.start)
 	}
-	parts = append(parts, body[prev:])
-	out := bytes.Join(parts, nil)
-	clear(parts) // drop references to the body
-	sc.parts = parts[:0]
-	return out
+	return appendPiece(dst, body[from:])
+}
+
+// appendPiece appends p to dst unless it is empty.
+func appendPiece(dst [][]byte, p []byte) [][]byte {
+	if len(p) == 0 {
+		return dst
+	}
+	return append(dst, p)
 }
 
 // rewrite returns raw with edits applied, in sc.bufs[buf] when it fits, and

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -30,29 +31,61 @@ func harnessBody(size int, secret bool) []byte {
 	return []byte(head + strings.Repeat(words, n/len(words)+1)[:n] + tail)
 }
 
+// codeBody is the body of the proxy's BenchmarkServeHTTP: many messages of
+// escaped code, then one AWS key in the last message when secret is set.
+func codeBody(size int, secret bool) []byte {
+	var b bytes.Buffer
+	b.WriteString(`{"model":"claude-sonnet-4-5","max_tokens":32000,"messages":[`)
+	text := strings.Repeat(`Some code: if (a[i] == \"}\") { return x; } // naive `, 8)
+	for i := 0; b.Len() < size; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`{"role":"user","content":[{"type":"text","text":"` + text + `"}]}`)
+	}
+	last := "no key here"
+	if secret {
+		last = "key AKIAABCDEFGHIJKLMNOP"
+	}
+	b.WriteString(`,{"role":"user","content":"` + last + `"}],"stream":false}`)
+	return b.Bytes()
+}
+
 // BenchmarkApplySize is scenario 5 of issue 9 in-process: the harness's 5
 // rules and the default detectors on bodies of 1 KB to 10 MB, one long
-// string (harness) or a Claude Code conversation (claude), each without and
-// with secrets; "old" is the filter as it was before the fourth round
-// (applyOld), for ratios from one run.
+// string (harness), a Claude Code conversation (claude) or the proxy
+// benchmark's escaped code (code), each without and
+// with secrets (2 KB with one key is clpbench's scenario 2); "old" is the filter as it was before the fourth round
+// (applyOld), for ratios from one run, and "pieces" is ApplyPieces.
 func BenchmarkApplySize(b *testing.B) {
 	f, err := Compile(harnessRules(), Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	for _, kind := range []string{"harness", "claude"} {
+	for _, kind := range []string{"harness", "claude", "code"} {
 		for _, secrets := range []bool{false, true} {
-			for _, size := range []int{1 << 10, 100 << 10, 1 << 20, 10 << 20} {
+			for _, size := range []int{1 << 10, 2 << 10, 100 << 10, 1 << 20, 10 << 20} {
 				var body []byte
-				if kind == "harness" {
+				switch kind {
+				case "harness":
 					body = harnessBody(size, secrets)
-				} else {
+				case "claude":
 					body = claudeBody(size, secrets)
+				default:
+					body = codeBody(size, secrets)
 				}
-				for _, impl := range []string{"new", "old"} {
+				for _, impl := range []string{"new", "pieces", "old"} {
 					apply := f.Apply
 					if impl == "old" {
 						apply = f.applyOld
+					}
+					var dst [][]byte
+					if impl == "pieces" {
+						apply = func(service string, body []byte) ([]byte, Report) {
+							var rep Report
+							dst, rep = f.ApplyPieces(service, body, dst[:0])
+							return nil, rep
+						}
 					}
 					name := fmt.Sprintf("%s/secrets=%t/%dKB/%s", kind, secrets, size>>10, impl)
 					b.Run(name, func(b *testing.B) {
@@ -65,5 +98,32 @@ func BenchmarkApplySize(b *testing.B) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkApplySmall is the fixed cost of Apply on a small body: clpbench's
+// scenario 2 request (2 KB, one key) with the harness's rules and the
+// default detectors, and the same body with one AWS key instead, or none.
+func BenchmarkApplySmall(b *testing.B) {
+	f, err := Compile(harnessRules(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	aws := bytes.Replace(harnessBody(2<<10, false), []byte("the key is "), []byte("the key is AKIAZ7Q2XK4M9T3LR8WP "), 1)
+	for _, bc := range []struct {
+		name string
+		body []byte
+	}{
+		{"anthropic-key", harnessBody(2<<10, true)},
+		{"aws-key", aws},
+		{"clean", harnessBody(2<<10, false)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f.Apply("claude", bc.body)
+			}
+		})
 	}
 }

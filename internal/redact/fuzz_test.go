@@ -117,6 +117,7 @@ func FuzzApply(f *testing.F) {
 			in     []byte
 		}{{plain, body}, {detectors, ruled}} {
 			out, rep := tc.filter.Apply("claude", tc.in)
+			checkPieces(t, tc.filter, tc.in, out, rep)
 			body := tc.in
 			if valid && !json.Valid(out) {
 				t.Fatalf("valid input %q became invalid %q", body, out)

@@ -64,6 +64,7 @@ func checkOracle(t testing.TB, fs []*Filter, body []byte) {
 		if !bytes.Equal(in, body) {
 			t.Fatalf("filter %d modified its input", i)
 		}
+		checkPieces(t, f, in, got, gotRep)
 	}
 }
 
@@ -192,4 +193,31 @@ func FuzzApplyOracle(f *testing.F) {
 		}
 		checkOracle(t, fs, body)
 	})
+}
+
+// checkPieces fails when ApplyPieces disagrees with Apply's output out and
+// report rep on body, or hands back an empty piece, or modifies body.
+func checkPieces(t testing.TB, f *Filter, body, out []byte, rep Report) {
+	t.Helper()
+	in := bytes.Clone(body)
+	pre := []byte("kept")
+	pieces, prep := f.ApplyPieces("claude", in, [][]byte{pre})
+	if len(pieces) == 0 || &pieces[0][0] != &pre[0] {
+		t.Fatalf("ApplyPieces on %q dropped what dst held", abbrev(body))
+	}
+	pieces = pieces[1:]
+	for _, p := range pieces {
+		if len(p) == 0 {
+			t.Fatalf("ApplyPieces on %q: an empty piece", abbrev(body))
+		}
+	}
+	if got := bytes.Join(pieces, nil); !bytes.Equal(got, out) {
+		t.Fatalf("ApplyPieces on %q:\n got  %q\n want %q", abbrev(body), abbrev(got), abbrev(out))
+	}
+	if !reflect.DeepEqual(prep, rep) {
+		t.Fatalf("ApplyPieces on %q: report\n got  %+v\n want %+v", abbrev(body), prep, rep)
+	}
+	if !bytes.Equal(in, body) {
+		t.Fatalf("ApplyPieces modified its input")
+	}
 }

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 )
@@ -67,7 +68,7 @@ func (f *Filter) applyOld(service string, body []byte) ([]byte, Report) {
 	if len(sc.changed) == 0 {
 		return body, rep
 	}
-	return sc.assemble(body, &rep), rep
+	return sc.assembleOld(body, &rep), rep
 }
 
 // unitOld is unit as it was: it runs on one unit the matchers of jobs (sorted), and after the first
@@ -272,4 +273,30 @@ func (m *matcher) findOld(text []byte, sc *scratch, locs []int) []int {
 		}
 	}
 	return locs
+}
+
+// assembleOld is assemble as it was: it joins body with the changed units'
+// new content (all in the arena or owned, as unitOld leaves them) and moves
+// their spans to output offsets.
+func (sc *scratch) assembleOld(body []byte, rep *Report) []byte {
+	parts := sc.parts[:0]
+	prev, off := 0, 0
+	for i := range sc.changed {
+		c := &sc.changed[i]
+		u := sc.units[c.unit]
+		content := c.content(sc.arena)
+		parts = append(parts, body[prev:u.start], content)
+		off += u.start - prev
+		for j := c.s0; j < c.s1; j++ {
+			rep.Spans[j].Start += off
+			rep.Spans[j].End += off
+		}
+		off += len(content)
+		prev = u.end
+	}
+	parts = append(parts, body[prev:])
+	out := bytes.Join(parts, nil)
+	clear(parts)
+	sc.parts = parts[:0]
+	return out
 }
