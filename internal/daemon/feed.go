@@ -2,6 +2,7 @@ package daemon
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/clp-proxy/clp/internal/api"
@@ -13,7 +14,15 @@ import (
 type feed struct {
 	mu   sync.Mutex
 	subs map[chan api.Event]struct{}
+	// n is len(subs), read without the lock so that a request with no one
+	// watching builds no event.
+	n atomic.Int32
 }
+
+// watched reports whether anyone is subscribed. A subscriber that arrives
+// just after it returned false misses that one event, as it would have
+// had it subscribed a moment later.
+func (f *feed) watched() bool { return f.n.Load() > 0 }
 
 func (f *feed) subscribe() (<-chan api.Event, func()) {
 	ch := make(chan api.Event, 256)
@@ -22,12 +31,14 @@ func (f *feed) subscribe() (<-chan api.Event, func()) {
 		f.subs = map[chan api.Event]struct{}{}
 	}
 	f.subs[ch] = struct{}{}
+	f.n.Store(int32(len(f.subs)))
 	f.mu.Unlock()
 	var once sync.Once
 	return ch, func() {
 		once.Do(func() {
 			f.mu.Lock()
 			delete(f.subs, ch)
+			f.n.Store(int32(len(f.subs)))
 			f.mu.Unlock()
 			close(ch)
 		})

@@ -52,7 +52,9 @@ func (d *Daemon) observe(ev proxy.Event, rec *api.Record) {
 	case proxy.EventDone:
 		t = api.EventRequestDone
 	}
-	d.feed.publish(api.Event{Type: t, Service: rec.Service, Config: rec.Config, Record: headOf(rec)})
+	if d.feed.watched() {
+		d.feed.publish(api.Event{Type: t, Service: rec.Service, Config: rec.Config, Record: headOf(rec)})
+	}
 }
 
 func (d *Daemon) healthPath() string { return filepath.Join(d.env.DataDir(), "health.json") }
