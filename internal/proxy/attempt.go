@@ -39,7 +39,7 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 	edited := false
 	if st.Router != nil && model != "" {
 		if m := st.Router.ModelFor(h.Service, up.Name, model); m != model {
-			edit, edited = route.ModelEdit(ex.redacted, m)
+			edit, edited = ex.modelEdit(m)
 			model = m
 		}
 	}
@@ -55,7 +55,7 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 		routed, _ := route.SetModel(ex.body, model)
 		filtered, rep := st.Filter.Apply(h.Service, routed)
 		ex.rec.Redactions, ex.rec.RedactionSpans = rep.Counts, spansOf(rep)
-		body = newOutBody(filtered, route.Edit{}, false)
+		body = newOutBody([][]byte{filtered}, route.Edit{}, false)
 	default:
 		ex.rec.RedactionSpans = shiftSpans(ex.spans, edit)
 		body = newOutBody(ex.redacted, edit, true)
@@ -115,14 +115,26 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 // JSON string on its own: only the model's own value could differ, and
 // attempt checks that one (filterChanges).
 func (ex *exchange) redact() {
-	ex.redacted, ex.counts, ex.spans = ex.body, nil, nil
+	ex.redacted, ex.counts, ex.spans = [][]byte{ex.body}, nil, nil
 	if ex.st.Filter == nil {
 		return
 	}
-	var rep redact.Report
-	ex.redacted, rep = ex.st.Filter.Apply(ex.h.Service, ex.body)
+	out, rep := ex.st.Filter.Apply(ex.h.Service, ex.body)
+	ex.redacted = [][]byte{out}
 	ex.counts, ex.spans = rep.Counts, spansOf(rep)
 	ex.rec.Redactions, ex.rec.RedactionSpans = ex.counts, ex.spans
+}
+
+// modelEdit finds where the routed model goes in the redacted body. The
+// model comes first in clients' bodies, so it is looked for in the first
+// piece (a first member found in a prefix of the body is the body's first
+// member too); only when it is not there are the pieces joined.
+func (ex *exchange) modelEdit(model string) (route.Edit, bool) {
+	if e, ok := route.ModelEdit(ex.redacted[0], model); ok || len(ex.redacted) == 1 {
+		return e, ok
+	}
+	ex.redacted = [][]byte{bytes.Join(ex.redacted, nil)}
+	return route.ModelEdit(ex.redacted[0], model)
 }
 
 // filterChanges reports whether the filter changes value, a JSON string.

@@ -3,16 +3,18 @@ package proxy
 import (
 	"bytes"
 	"io"
+	"slices"
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/route"
 )
 
 // outBody is the body of one attempt: the redacted body with the routed
-// model put in, kept as the pieces around the model's value so that
-// rewriting the model never copies a body of many megabytes.
+// model put in, kept as pieces (the filter's output is pieces of the
+// client's body around its replacements, and the model's new value goes
+// between two more) so that neither copies a body of many megabytes.
 type outBody struct {
-	parts [3][]byte
+	parts [][]byte
 	n     int
 }
 
@@ -23,31 +25,39 @@ type outBody struct {
 // Above it the copy costs more than that flush.
 const joinBelow = 64 << 10
 
-// newOutBody is body with e applied (ok false: body as it is).
-func newOutBody(body []byte, e route.Edit, ok bool) *outBody {
-	if !ok {
-		return &outBody{parts: [3][]byte{body}, n: len(body)}
+// newOutBody is the concatenation of pieces with e applied to pieces[0]
+// (ok false: as they are). e must lie within pieces[0].
+func newOutBody(pieces [][]byte, e route.Edit, ok bool) *outBody {
+	b := &outBody{parts: pieces}
+	if ok {
+		p0 := pieces[0]
+		b.parts = append([][]byte{p0[:e.Start], e.Value, p0[e.End:]}, pieces[1:]...)
 	}
-	b := &outBody{parts: [3][]byte{body[:e.Start], e.Value, body[e.End:]}, n: len(body) - (e.End - e.Start) + len(e.Value)}
-	if b.n < joinBelow {
-		b.parts = [3][]byte{bytes.Join(b.parts[:], nil)}
+	for _, p := range b.parts {
+		b.n += len(p)
+	}
+	if len(b.parts) > 1 && b.n < joinBelow {
+		b.parts = [][]byte{bytes.Join(b.parts, nil)}
 	}
 	return b
 }
 
 // reader returns a new reader of the whole body.
 func (b *outBody) reader() io.Reader {
-	if len(b.parts[1]) == 0 && len(b.parts[2]) == 0 {
+	switch len(b.parts) {
+	case 0:
+		return bytes.NewReader(nil)
+	case 1:
 		return bytes.NewReader(b.parts[0])
 	}
-	return &partsReader{parts: b.parts}
+	return &partsReader{parts: slices.Clone(b.parts)}
 }
 
 // partsReader reads the pieces of an outBody one after the other. Like
 // bytes.Reader it is an io.WriterTo, so the transport writes the pieces
 // straight to its buffer instead of copying them through a 32 KB one.
 type partsReader struct {
-	parts [3][]byte
+	parts [][]byte
 	i     int
 }
 
@@ -80,7 +90,7 @@ func (r *partsReader) WriteTo(w io.Writer) (int64, error) {
 // zero or less, as State.BodyCap says), without copying when they lie in
 // one piece.
 func (b *outBody) prefix(limit int) []byte {
-	if limit <= 0 {
+	if limit <= 0 || b.n == 0 {
 		return nil
 	}
 	limit = min(limit, b.n)

@@ -26,17 +26,33 @@ func TestOutBody(t *testing.T) {
 	large := []byte(`{"model":"claude-sonnet-4-5","messages":["` + strings.Repeat("x", joinBelow) + `"]}`)
 	le, _ := route.ModelEdit(large, "x")
 	largeWant := `{"model":"x","messages":["` + strings.Repeat("x", joinBelow) + `"]}`
-	if b := newOutBody(large, le, true); len(b.parts[2]) == 0 {
-		t.Fatal("a large edited body was joined")
+	if b := newOutBody([][]byte{large}, le, true); len(b.parts) != 3 {
+		t.Fatalf("a large edited body is in %d pieces, want 3", len(b.parts))
+	}
+	// The filter's output comes in pieces: the body's own bytes around a
+	// replacement. The model goes into the first piece.
+	cut := len(large) / 2
+	filtered := [][]byte{large[:cut], []byte("[R]"), large[cut+3:]}
+	filteredWant := largeWant[:cut-len(large)+len(largeWant)] + "[R]" + largeWant[cut+3-len(large)+len(largeWant):]
+	if b := newOutBody(filtered, le, true); len(b.parts) != 5 {
+		t.Fatalf("a large filtered and edited body is in %d pieces, want 5", len(b.parts))
+	}
+	smallPieces := [][]byte{body[:30], []byte("[R]"), body[33:]}
+	smallWant := want[:30-16] + "[R]" + want[33-16:]
+	if b := newOutBody(smallPieces, e, true); len(b.parts) != 1 {
+		t.Fatalf("a small filtered and edited body is in %d pieces, want 1 (joined)", len(b.parts))
 	}
 	for _, tt := range []struct {
 		name string
 		b    *outBody
 		want string
 	}{
-		{"edited", newOutBody(body, e, true), want},
-		{"edited large", newOutBody(large, le, true), largeWant},
-		{"as is", newOutBody(body, route.Edit{}, false), string(body)},
+		{"edited", newOutBody([][]byte{body}, e, true), want},
+		{"edited large", newOutBody([][]byte{large}, le, true), largeWant},
+		{"filtered and edited large", newOutBody(filtered, le, true), filteredWant},
+		{"filtered and edited small", newOutBody(smallPieces, e, true), smallWant},
+		{"filtered large", newOutBody(filtered, route.Edit{}, false), string(large[:cut]) + "[R]" + string(large[cut+3:])},
+		{"as is", newOutBody([][]byte{body}, route.Edit{}, false), string(body)},
 		{"empty", newOutBody(nil, route.Edit{}, false), ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

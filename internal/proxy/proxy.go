@@ -112,9 +112,10 @@ type exchange struct {
 	// repaired is set once the body was fixed after an upstream's 400, so
 	// the fix is tried only once.
 	repaired bool
-	// redacted is body after the filter, with its replacement counts and
-	// spans; nil until the first attempt (and after a repair).
-	redacted []byte
+	// redacted is body after the filter, as pieces whose concatenation is
+	// the filtered body, with its replacement counts and spans; nil until
+	// the first attempt (and after a repair).
+	redacted [][]byte
 	counts   map[string]int
 	spans    []api.RedactionSpan
 	// sent is the body of the last attempt: redacted, with the routed model.
