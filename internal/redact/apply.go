@@ -208,6 +208,7 @@ type scratch struct {
 	arena   []byte // new raw content of changed units
 	changed []changed
 	occ     []span // literal occurrences in a text, for find
+	occLens []int  // per matcher: a length of changedText.textOcc
 	parts   [][]byte
 	changedText
 }

@@ -107,27 +107,32 @@ func (f *Filter) edited(i int, u span, dirty bool, raw, next []byte, edits []edi
 		}
 		ct.textOcc[j] = occ
 	}
+	n0 := sc.occLens[:0] // per matcher: its occurrences before the edit's
+	for j := range ct.textOcc {
+		n0 = append(n0, len(ct.textOcc[j]))
+	}
+	sc.occLens = n0
 	for _, e := range edits {
 		a, b := e.newStart, e.newStart+len(repl)
 		ws, we := max(0, a-pad), min(len(next), b+pad)
+		for j := i + 1; j < len(f.matchers); j++ {
+			n0[j] = len(ct.textOcc[j])
+		}
+		// One pass finds every literal within the window; those that
+		// touch the replacement are new.
+		f.textPre.scanRange(next[:we], ws, ct.textWant, ct.textOcc)
 		for j := i + 1; j < len(f.matchers); j++ {
 			if !ct.textWant[j] {
 				continue
 			}
 			occ := ct.textOcc[j]
-			for _, n := range f.matchers[j].plain {
-				for from := ws; ; {
-					s, end := n.find(next[:we], from)
-					if s < 0 {
-						break
-					}
-					if s < b && end > a || s < a && end > a {
-						occ = append(occ, span{start: s, end: end})
-					}
-					from = s + 1
+			kept := occ[:n0[j]]
+			for _, h := range occ[n0[j]:] {
+				if h.start >= ws && (h.start < b && h.end > a || h.start < a && h.end > a) {
+					kept = append(kept, h)
 				}
 			}
-			ct.textOcc[j] = occ
+			ct.textOcc[j] = kept
 		}
 	}
 	for j := i + 1; j < len(f.matchers); j++ {

@@ -343,6 +343,18 @@ func (p *prefilter) scan(b []byte, units []span, want []bool, pos [][]span) {
 	}
 }
 
+// scanRange appends to pos[m], for every matcher m with want[m] set, where
+// its literals occur in b at or after from (unsorted; for a literal
+// registered by a pair, possibly also some that start before from).
+func (p *prefilter) scanRange(b []byte, from int, want []bool, pos [][]span) {
+	for _, pr := range p.single {
+		if want[pr.m] {
+			pos[pr.m] = pr.n.findAllFrom(b, from, pos[pr.m])
+		}
+	}
+	p.scanUnit(b, from, len(b), want, pos)
+}
+
 func (p *prefilter) scanUnit(b []byte, i, end int, want []bool, pos [][]span) {
 	for ; i+8 <= end; i += 8 {
 		// Four pairs at a time; nearly always none is registered.
@@ -378,8 +390,12 @@ func (p *prefilter) check(b []byte, i int, x uint16, want []bool, pos [][]span) 
 }
 
 // findAll appends every occurrence of n in b to out.
-func (n needle) findAll(b []byte, out []span) []span {
-	for from := 0; ; {
+func (n needle) findAll(b []byte, out []span) []span { return n.findAllFrom(b, 0, out) }
+
+// findAllFrom appends every occurrence of n in b that starts at or after
+// from to out.
+func (n needle) findAllFrom(b []byte, from int, out []span) []span {
+	for {
 		s, e := n.find(b, from)
 		if s < 0 {
 			return out
