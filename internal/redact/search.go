@@ -217,6 +217,50 @@ type probe struct {
 	m   int
 	n   needle
 	off int
+	// The bytes of the literal just before and after its pair, checked
+	// before the whole literal is (most pairs that prose is full of are not
+	// in the literal's context): want, or'ed with fold first, for the
+	// byte at rel from the pair; rel 0 means nothing to check.
+	ctx [2]struct {
+		rel        int
+		want, fold byte
+	}
+}
+
+// newProbe prepares the probe of n's pair at off.
+func newProbe(m int, n needle, off int) probe {
+	pr := probe{m: m, n: n, off: off}
+	for k, rel := range [2]int{-1, 2} {
+		j := off + rel
+		if j < 0 || j >= len(n.s) {
+			continue
+		}
+		c := n.s[j]
+		switch {
+		case !n.fold:
+		case c >= utf8.RuneSelf || c == 'k' || c == 's':
+			continue // (?i) variants outside ASCII
+		case 'a' <= c && c <= 'z':
+			pr.ctx[k].fold = 0x20
+		}
+		pr.ctx[k].rel, pr.ctx[k].want = rel, c
+	}
+	return pr
+}
+
+// near reports whether the bytes around the pair at b[i:i+2] can be those
+// of pr's literal: a quick test before needle.at.
+func (pr *probe) near(b []byte, i int) bool {
+	for _, c := range pr.ctx {
+		if c.rel == 0 {
+			continue
+		}
+		j := i + c.rel
+		if j < 0 || j >= len(b) || b[j]|c.fold != c.want {
+			return false
+		}
+	}
+	return true
 }
 
 // maxPairs bounds the bigrams registered; literals beyond are searched alone.
@@ -243,7 +287,7 @@ func newPrefilter(ms []*matcher, decoded bool) *prefilter {
 			}
 			for _, off := range offs {
 				for _, x := range pairVariants(n.s[off], n.s[off+1], n.fold) {
-					index[x] = append(index[x], probe{m: i, n: n, off: off})
+					index[x] = append(index[x], newProbe(i, n, off))
 				}
 			}
 		}
@@ -379,8 +423,10 @@ func (p *prefilter) scanUnit(b []byte, i, end int, want []bool, pos [][]span) {
 
 // check records the literals whose registered pair x sits at b[i:i+2].
 func (p *prefilter) check(b []byte, i int, x uint16, want []bool, pos [][]span) {
-	for _, pr := range p.probes(x) {
-		if !want[pr.m] {
+	ps := p.probes(x)
+	for k := range ps {
+		pr := &ps[k]
+		if !pr.near(b, i) || !want[pr.m] {
 			continue
 		}
 		if s, e, ok := pr.n.at(b, i, pr.off); ok {
