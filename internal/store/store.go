@@ -130,6 +130,7 @@ type DB struct {
 	h     handles
 	codec *codec
 	stmts *writeStmts
+	rows  rowStmts // the writer's; see writeBatch
 
 	queue    chan *api.Record
 	nudge    chan struct{} // a full batch is waiting
@@ -317,9 +318,24 @@ func (db *DB) Close() error {
 		<-db.done
 		db.bg.Wait()
 		db.codec.close()
-		db.closeErr = errors.Join(db.finalErr, db.stmts.close(), db.h.close())
+		db.closeErr = errors.Join(db.finalErr, db.closeRowStmts(), db.stmts.close(), db.h.close())
 	})
 	return db.closeErr
+}
+
+// closeRowStmts closes the writer's row statements on their connection; it
+// runs once the writer has stopped.
+func (db *DB) closeRowStmts() error {
+	if db.rows.conn == nil {
+		return nil
+	}
+	ctx := context.Background()
+	conn, err := db.h.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("close statements: %w", err)
+	}
+	defer conn.Close()
+	return conn.Raw(db.rows.close)
 }
 
 // Dropped is the number of records Add refused because the queue was full

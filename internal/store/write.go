@@ -115,8 +115,49 @@ func capBytes(b []byte, n int) []byte {
 	return b
 }
 
+// numRequestArgs is the number of arguments of stmtRequest.
+const numRequestArgs = 26
+
+// requestArgs appends the arguments of stmtRequest for r to dst, as driver
+// values (int64, float64, string, nil), so that neither database/sql nor
+// the driver has to convert them.
+func (r *row) requestArgs(dst []any) []any {
+	u := &r.usage
+	var cost, attempts, redactions any
+	if r.cost.Valid {
+		cost = r.cost.Float64
+	}
+	if r.attempts.Valid {
+		attempts = r.attempts.String
+	}
+	if r.redactions.Valid {
+		redactions = r.redactions.String
+	}
+	return append(dst, r.id, r.ts, r.service, r.config,
+		r.modelRequested, r.modelSent, r.method, r.path, int64(r.status),
+		boolInt(r.isError), boolInt(r.stream), boolInt(r.incomplete),
+		r.durationMS, r.ttfbMS, boolInt(r.hasUsage), u.InputTokens,
+		u.CacheReadTokens, u.CacheWriteTokens, u.CacheWrite5mTokens,
+		u.CacheWrite1hTokens, u.OutputTokens, u.ReasoningTokens, cost,
+		r.errText, attempts, redactions)
+}
+
+// bodyArgs appends the arguments of stmtBody for r to dst.
+func (r *row) bodyArgs(dst []any) []any {
+	return append(dst, r.id, r.ts, r.detail, int64(r.reqSize), int64(r.respSize))
+}
+
+// boolInt is b as SQLite stores it.
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // insertRows writes rows, their bodies and their rollups in tx with the
-// statements of st (nil: prepared in tx).
+// statements of st (nil: prepared in tx). The writer goes through
+// rowStmts.insert instead; this is for one-off writers such as the importer.
 func insertRows(ctx context.Context, tx *sql.Tx, st *writeStmts, rows []row) error {
 	reqStmt, err := st.in(ctx, tx, stmtRequest)
 	if err != nil {
@@ -127,21 +168,14 @@ func insertRows(ctx context.Context, tx *sql.Tx, st *writeStmts, rows []row) err
 		return err
 	}
 	var maxID int64
+	args := make([]any, 0, numRequestArgs)
 	for i := range rows {
 		r := &rows[i]
-		u := &r.usage
-		_, err := reqStmt.ExecContext(ctx, r.id, r.ts, r.service, r.config,
-			r.modelRequested, r.modelSent, r.method, r.path, r.status,
-			r.isError, r.stream, r.incomplete, r.durationMS, r.ttfbMS,
-			r.hasUsage, u.InputTokens, u.CacheReadTokens, u.CacheWriteTokens,
-			u.CacheWrite5mTokens, u.CacheWrite1hTokens, u.OutputTokens,
-			u.ReasoningTokens, r.cost, r.errText, r.attempts, r.redactions)
-		if err != nil {
+		if _, err := reqStmt.ExecContext(ctx, r.requestArgs(args[:0])...); err != nil {
 			return fmt.Errorf("insert request %d: %w", r.id, err)
 		}
 		if r.detail != nil {
-			_, err = bodyStmt.ExecContext(ctx, r.id, r.ts, r.detail, r.reqSize, r.respSize)
-			if err != nil {
+			if _, err = bodyStmt.ExecContext(ctx, r.bodyArgs(args[:0])...); err != nil {
 				return fmt.Errorf("insert body %d: %w", r.id, err)
 			}
 		}
@@ -154,20 +188,35 @@ func insertRows(ctx context.Context, tx *sql.Tx, st *writeStmts, rows []row) err
 	if _, err := lastID.ExecContext(ctx, maxID); err != nil {
 		return fmt.Errorf("update last id: %w", err)
 	}
+	return batchRollups(rows).write(ctx, tx, st)
+}
+
+// batchRollups sums rows into rollups.
+func batchRollups(rows []row) rollups {
 	agg := make(rollups)
 	for i := range rows {
 		agg.addRow(&rows[i])
 	}
-	return agg.write(ctx, tx, st)
+	return agg
 }
 
-// writeBatch commits rows in one transaction.
+// writeBatch commits rows in one transaction on the writer's connection:
+// the rows through db.rows, the rollups through database/sql.
 func (db *DB) writeBatch(ctx context.Context, rows []row) error {
-	tx, err := db.h.w.BeginTx(ctx, nil)
+	conn, err := db.h.w.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := insertRows(ctx, tx, db.stmts, rows); err != nil {
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	err = conn.Raw(func(dc any) error { return db.rows.insert(ctx, dc, rows) })
+	if err == nil {
+		err = batchRollups(rows).write(ctx, tx, db.stmts)
+	}
+	if err != nil {
 		tx.Rollback()
 		return err
 	}

@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+)
+
+// rowStmts is the per-row share of a batch, stmtRequest and stmtBody, plus
+// stmtLastID, prepared on the writer's driver connection itself. A row's
+// inserts run through them without database/sql: no per-call connection
+// lookup, locking, argument conversion or Result, which together cost as
+// much per row as SQLite's own work for it. The batch's transaction and its
+// rollups stay on database/sql (once per batch); the inserts run inside that
+// transaction, on the same connection.
+//
+// Only the writer goroutine uses a rowStmts, and Close after the writer has
+// stopped. The zero value prepares on first use.
+type rowStmts struct {
+	conn  any // the driver connection s was prepared on; nil: not prepared
+	s     [numRowStmts]driver.Stmt
+	exec  [numRowStmts]driver.StmtExecContext
+	args  [numRequestArgs]driver.NamedValue
+	value []any // requestArgs' buffer
+}
+
+// numRowStmts: rowStmts holds the statements before it in stmtID order,
+// stmtRequest, stmtBody and stmtLastID, indexed by their stmtID.
+const numRowStmts = stmtLastID + 1
+
+// on makes sure the statements are prepared on dc, the driver connection
+// of the writer's pool. The pool keeps its one connection for good; should it
+// ever replace it (a connection that went bad), the old statements are
+// dropped without closing, since their connection is gone, and prepared anew.
+func (rs *rowStmts) on(ctx context.Context, dc any) error {
+	if rs.conn == dc {
+		return nil
+	}
+	rs.conn = nil
+	cp, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return fmt.Errorf("prepare statement: driver connection %T cannot prepare with a context", dc)
+	}
+	for id := range numRowStmts {
+		s, err := cp.PrepareContext(ctx, id.text())
+		if err != nil {
+			rs.closeFirst(id)
+			return fmt.Errorf("prepare statement: %w", err)
+		}
+		ex, ok := s.(driver.StmtExecContext)
+		if !ok {
+			s.Close()
+			rs.closeFirst(id)
+			return fmt.Errorf("prepare statement: driver statement %T cannot execute with a context", s)
+		}
+		rs.s[id], rs.exec[id] = s, ex
+	}
+	rs.conn = dc
+	return nil
+}
+
+// closeFirst closes the first n statements and forgets all of them.
+func (rs *rowStmts) closeFirst(n stmtID) error {
+	var errs []error
+	for i := range n {
+		if rs.s[i] != nil {
+			errs = append(errs, rs.s[i].Close())
+		}
+	}
+	rs.s, rs.exec = [numRowStmts]driver.Stmt{}, [numRowStmts]driver.StmtExecContext{}
+	return errors.Join(errs...)
+}
+
+// close closes the statements if they were prepared on dc.
+func (rs *rowStmts) close(dc any) error {
+	if rs.conn == nil || rs.conn != dc {
+		return nil
+	}
+	rs.conn = nil
+	return rs.closeFirst(numRowStmts)
+}
+
+// run executes statement id with vals as its arguments.
+func (rs *rowStmts) run(ctx context.Context, id stmtID, vals []any) error {
+	args := rs.args[:len(vals)]
+	for j, v := range vals {
+		args[j] = driver.NamedValue{Ordinal: j + 1, Value: v}
+	}
+	_, err := rs.exec[id].ExecContext(ctx, args)
+	clear(args) // let the row's strings and blobs go
+	return err
+}
+
+// insert writes rows into requests and bodies and advances meta's last id,
+// on dc, inside the transaction open on it.
+func (rs *rowStmts) insert(ctx context.Context, dc any, rows []row) error {
+	if err := rs.on(ctx, dc); err != nil {
+		return err
+	}
+	var maxID int64
+	for i := range rows {
+		r := &rows[i]
+		rs.value = r.requestArgs(rs.value[:0])
+		if err := rs.run(ctx, stmtRequest, rs.value); err != nil {
+			return fmt.Errorf("insert request %d: %w", r.id, err)
+		}
+		if r.detail != nil {
+			rs.value = r.bodyArgs(rs.value[:0])
+			if err := rs.run(ctx, stmtBody, rs.value); err != nil {
+				return fmt.Errorf("insert body %d: %w", r.id, err)
+			}
+		}
+		maxID = max(maxID, r.id)
+	}
+	clear(rs.value)
+	rs.value = append(rs.value[:0], maxID)
+	if err := rs.run(ctx, stmtLastID, rs.value); err != nil {
+		return fmt.Errorf("update last id: %w", err)
+	}
+	return nil
+}
