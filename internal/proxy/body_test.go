@@ -220,3 +220,65 @@ func TestSmallRequestLeavesInOneWrite(t *testing.T) {
 		}
 	}
 }
+
+// countingListener counts the writes on the connections it accepts.
+type countingListener struct {
+	net.Listener
+	writes *atomic.Int64
+}
+
+func (l countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countingConn{c, l.writes}, nil
+}
+
+// TestSmallAnswerLeavesInOneWrite: a JSON answer of known length is flushed
+// as soon as its last byte was written (before the record is made), and
+// still reaches the client in one write with its headers, with nothing
+// left for the end of the handler.
+func TestSmallAnswerLeavesInOneWrite(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, jsonAnswer)
+	}))
+	defer up.Close()
+	var recs []*api.Record
+	h := testHandler(t, nil, &recs)
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, up.Listener.Addr().String())
+	}}
+	defer tr.CloseIdleConnections()
+	h.Transport = tr
+	var writes atomic.Int64
+	srv := httptest.NewUnstartedServer(h)
+	srv.Listener = countingListener{srv.Listener, &writes}
+	idle := make(chan struct{}, 1)
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateIdle { // after the handler returned and the response was finished
+			idle <- struct{}{}
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	client := srv.Client()
+	for range 3 {
+		writes.Store(0)
+		resp, err := client.Post(srv.URL+"/v1/messages", "application/json", strings.NewReader(`{"model":"claude-opus-4-5","messages":[]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if string(got) != jsonAnswer {
+			t.Fatalf("answer = %q, want %q", got, jsonAnswer)
+		}
+		<-idle
+		if n := writes.Load(); n != 1 {
+			t.Errorf("answer left in %d writes, want 1", n)
+		}
+	}
+}

@@ -150,8 +150,8 @@ var sseEvents = []string{
 // TestStreamFlushing checks when the response is flushed: an event stream's
 // headers at once, then after every read; a body of unknown length after
 // every read, its headers leaving with the first chunk; a body of known
-// length never (it leaves when the handler returns). Bytes and usage are
-// unchanged either way.
+// length once, after its last byte, before the record is made. Bytes and
+// usage are unchanged either way.
 func TestStreamFlushing(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -163,8 +163,8 @@ func TestStreamFlushing(t *testing.T) {
 	}{
 		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, false, "HFWFWFWFWF", "no"},
 		{"sse with a length still flushed", "text/event-stream", sseEvents, true, "HFWFWFWFWF", "no"},
-		{"json of known length written whole", "application/json", []string{jsonAnswer[:40], jsonAnswer[40:]}, true, "HWW", ""},
-		{"json one read", "application/json", []string{jsonAnswer}, true, "HW", ""},
+		{"json of known length written whole, flushed at its end", "application/json", []string{jsonAnswer[:40], jsonAnswer[40:]}, true, "HWWF", ""},
+		{"json one read", "application/json", []string{jsonAnswer}, true, "HWF", ""},
 		{"json of unknown length flushed per read", "application/json", []string{"\n", jsonAnswer}, false, "HWFWF", ""},
 	}
 	for _, tt := range tests {

@@ -23,8 +23,11 @@ import (
 // client reads at its end, so it is not flushed per read: it leaves when
 // the server's write buffer fills and when the handler returns, which for a
 // small answer is one write for headers and body instead of three. This is
-// httputil.ReverseProxy's policy with FlushInterval 0. The record's time to
-// first byte is when the first chunk was handed to the server.
+// httputil.ReverseProxy's policy with FlushInterval 0. Once its last byte
+// was written, though, the body is flushed at once, so the client has the
+// whole answer while the proxy still reads usage and makes the record,
+// not after. The record's time to first byte is when the first chunk was
+// handed to the server.
 //
 // An event stream's headers, though, are flushed at once: an upstream may
 // send them and then think for minutes before its first event, and clients
@@ -68,6 +71,7 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	defer bufPool.Put(bp)
 	buf := *bp
 	var tail [2]byte // the last two bytes sent, to end a broken event cleanly
+	var written int64
 	for {
 		n, rerr := resp.Body.Read(buf)
 		if n > 0 {
@@ -75,7 +79,8 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 				ex.rec.Error = "client went away"
 				return
 			}
-			if flushEach {
+			written += int64(n)
+			if flushEach || written == resp.ContentLength {
 				if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 					ex.rec.Error = "client went away"
 					return
