@@ -115,12 +115,15 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 // JSON string on its own: only the model's own value could differ, and
 // attempt checks that one (filterChanges).
 func (ex *exchange) redact() {
-	ex.redacted, ex.counts, ex.spans = [][]byte{ex.body}, nil, nil
+	ex.pieces[0] = ex.body
+	ex.redacted, ex.counts, ex.spans = ex.pieces[:1], nil, nil
 	if ex.st.Filter == nil {
 		return
 	}
-	out, rep := ex.st.Filter.Apply(ex.h.Service, ex.body)
-	ex.redacted = [][]byte{out}
+	pieces, rep := ex.st.Filter.ApplyPieces(ex.h.Service, ex.body, ex.pieces[:0])
+	if len(pieces) > 0 { // none for an empty body
+		ex.redacted = pieces
+	}
 	ex.counts, ex.spans = rep.Counts, spansOf(rep)
 	ex.rec.Redactions, ex.rec.RedactionSpans = ex.counts, ex.spans
 }

@@ -16,6 +16,7 @@ import (
 type outBody struct {
 	parts [][]byte
 	n     int
+	one   [1][]byte // parts' storage for a joined body
 }
 
 // joinBelow is the size under which an edited body is joined into one
@@ -29,15 +30,31 @@ const joinBelow = 64 << 10
 // (ok false: as they are). e must lie within pieces[0].
 func newOutBody(pieces [][]byte, e route.Edit, ok bool) *outBody {
 	b := &outBody{parts: pieces}
-	if ok {
-		p0 := pieces[0]
-		b.parts = append([][]byte{p0[:e.Start], e.Value, p0[e.End:]}, pieces[1:]...)
-	}
-	for _, p := range b.parts {
+	for _, p := range pieces {
 		b.n += len(p)
 	}
-	if len(b.parts) > 1 && b.n < joinBelow {
-		b.parts = [][]byte{bytes.Join(b.parts, nil)}
+	if !ok && len(pieces) <= 1 {
+		return b
+	}
+	var p0 []byte
+	if ok {
+		p0, pieces = pieces[0], pieces[1:]
+		b.n += len(e.Value) - (e.End - e.Start)
+	}
+	if b.n < joinBelow {
+		out := make([]byte, 0, b.n)
+		if ok {
+			out = append(append(append(out, p0[:e.Start]...), e.Value...), p0[e.End:]...)
+		}
+		for _, p := range pieces {
+			out = append(out, p...)
+		}
+		b.one[0] = out
+		b.parts = b.one[:]
+		return b
+	}
+	if ok {
+		b.parts = append([][]byte{p0[:e.Start], e.Value, p0[e.End:]}, pieces...)
 	}
 	return b
 }

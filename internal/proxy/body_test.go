@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -117,26 +119,71 @@ func TestShiftSpans(t *testing.T) {
 // body's length, the recorded spans still mark the replacements in exactly
 // the bytes that were sent, and the record keeps those bytes.
 func TestSpansPointIntoTheSentBody(t *testing.T) {
-	up := &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, chunks: []string{jsonAnswer}, keep: true}
-	var recs []*api.Record
-	h := testHandler(t, up, &recs)
-	h.ServeHTTP(newClient(), newRequest(`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"aws AKIAABCDEFGHIJKLMNOP and password = hunter2"}]}`))
-	if len(recs) != 1 {
-		t.Fatalf("%d records", len(recs))
+	filler := strings.Repeat("lorem ipsum ", joinBelow/12+1)
+	for _, tt := range []struct {
+		name, body, want string
+	}{
+		{"small, joined",
+			`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"aws AKIAABCDEFGHIJKLMNOP and password = hunter2"}]}`,
+			`{"model":"claude-renamed","messages":[{"role":"user","content":"aws [REDACTED-AWS-KEY] and password=[REDACTED]"}]}`},
+		{"large, sent in pieces",
+			`{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"aws AKIAABCDEFGHIJKLMNOP ` + filler + ` password = hunter2"}]}`,
+			`{"model":"claude-renamed","messages":[{"role":"user","content":"aws [REDACTED-AWS-KEY] ` + filler + ` password=[REDACTED]"}]}`},
+		{"large, a secret before the model",
+			`{"system":"aws AKIAABCDEFGHIJKLMNOP","model":"claude-sonnet-4-5","messages":[{"role":"user","content":"` + filler + ` password = hunter2"}]}`,
+			`{"system":"aws [REDACTED-AWS-KEY]","model":"claude-renamed","messages":[{"role":"user","content":"` + filler + ` password=[REDACTED]"}]}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			up := &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, chunks: []string{jsonAnswer}, keep: true}
+			var recs []*api.Record
+			h := testHandler(t, up, &recs)
+			h.ServeHTTP(newClient(), newRequest(tt.body))
+			if len(recs) != 1 {
+				t.Fatalf("%d records", len(recs))
+			}
+			r, sent := recs[0], string(up.got)
+			if sent != tt.want {
+				t.Fatalf("sent %.200s..., want %.200s...", sent, tt.want)
+			}
+			if !strings.HasPrefix(sent, string(r.RequestBody)) || len(r.RequestBody) != min(len(sent), h.Current().BodyCap) {
+				t.Errorf("record body is %d bytes, not the first %d of the sent body", len(r.RequestBody), h.Current().BodyCap)
+			}
+			if len(r.RedactionSpans) != 2 {
+				t.Fatalf("spans %+v, want 2", r.RedactionSpans)
+			}
+			for _, sp := range r.RedactionSpans {
+				if got := sent[sp.Start:sp.End]; got != "[REDACTED-AWS-KEY]" && got != "password=[REDACTED]" {
+					t.Errorf("span %+v marks %q in the sent body", sp, got)
+				}
+			}
+		})
 	}
-	r, sent := recs[0], string(up.got)
-	if !strings.HasPrefix(sent, `{"model":"claude-renamed",`) || strings.Contains(sent, "AKIA") || strings.Contains(sent, "hunter2") {
-		t.Fatalf("sent %s", sent)
+}
+
+// TestFilteredPiecesOutliveTheFilterCall: the body goes out as the filter's
+// pieces after the filter returned its scratch to its pool; requests that
+// run meanwhile must not change them.
+func TestFilteredPiecesOutliveTheFilterCall(t *testing.T) {
+	h := testHandler(t, nil, nil)
+	f := h.Current().Filter
+	filler := strings.Repeat("x", joinBelow)
+	body := func(i int) []byte {
+		return []byte(fmt.Sprintf(`{"model":"m","messages":[{"role":"user","content":"a AKIA%016d b %s password = pw%d c sk-ant-api03-%030d"}]}`, i, filler, i, i))
 	}
-	if string(r.RequestBody) != sent {
-		t.Errorf("record body %s, want the sent body %s", r.RequestBody, sent)
+	var kept [][][]byte
+	var want []string
+	for i := range 20 {
+		pieces, rep := f.ApplyPieces("claude", body(i), nil)
+		if rep.Total() != 3 {
+			t.Fatalf("body %d: %d replacements, want 3", i, rep.Total())
+		}
+		kept = append(kept, pieces)
+		want = append(want, string(bytes.Join(pieces, nil)))
+		f.Apply("claude", body(1000+i)) // reuses the pooled scratch
 	}
-	if len(r.RedactionSpans) != 2 {
-		t.Fatalf("spans %+v, want 2", r.RedactionSpans)
-	}
-	for _, sp := range r.RedactionSpans {
-		if got := sent[sp.Start:sp.End]; got != "[REDACTED-AWS-KEY]" && got != "password=[REDACTED]" {
-			t.Errorf("span %+v marks %q in the sent body", sp, got)
+	for i, pieces := range kept {
+		if got := string(bytes.Join(pieces, nil)); got != want[i] {
+			t.Errorf("body %d changed after later filter calls", i)
 		}
 	}
 }

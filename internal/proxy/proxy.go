@@ -116,6 +116,7 @@ type exchange struct {
 	// the filtered body, with its replacement counts and spans; nil until
 	// the first attempt (and after a repair).
 	redacted [][]byte
+	pieces   [5][]byte // redacted's storage: a body with up to two replacements
 	counts   map[string]int
 	spans    []api.RedactionSpan
 	// sent is the body of the last attempt: redacted, with the routed model.
