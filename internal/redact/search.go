@@ -199,7 +199,8 @@ func byteRank(c byte, fold bool) int {
 // pair are checked. Shorter literals, and folding ones without a usable
 // pair, are searched one by one.
 type prefilter struct {
-	bits    [1 << 10]uint64 // bit x: bigram x = b[i]<<8|b[i+1] is registered
+	tab     [1 << 16]uint8  // 1 where bigram x = b[i]<<8|b[i+1] is registered
+	bits    [1 << 10]uint64 // bit x: bigram x is registered
 	rank    [1 << 10]uint16 // set bits in the words before each word
 	buckets [][]probe       // the probes of each registered bigram, by bigram
 	single  []probe
@@ -294,6 +295,7 @@ func newPrefilter(ms []*matcher, decoded bool) *prefilter {
 	}
 	pairs := slices.Sorted(maps.Keys(index))
 	for _, x := range pairs {
+		p.tab[x] = 1
 		p.bits[x>>6] |= 1 << (x & 63)
 		p.buckets = append(p.buckets, index[x])
 	}
@@ -306,7 +308,7 @@ func newPrefilter(ms []*matcher, decoded bool) *prefilter {
 }
 
 // has reports whether bigram x is registered.
-func (p *prefilter) has(x uint16) bool { return p.bits[x>>6]>>(x&63)&1 != 0 }
+func (p *prefilter) has(x uint16) bool { return p.tab[x] != 0 }
 
 // probes returns the probes registered for bigram x, which must be.
 func (p *prefilter) probes(x uint16) []probe {
@@ -400,23 +402,27 @@ func (p *prefilter) scanRange(b []byte, from int, want []bool, pos [][]span) {
 }
 
 func (p *prefilter) scanUnit(b []byte, i, end int, want []bool, pos [][]span) {
+	tab := &p.tab // a byte per bigram: no shifts, and the pairs of text are few
 	for ; i+8 <= end; i += 8 {
 		// Four pairs at a time; nearly always none is registered.
 		w := binary.BigEndian.Uint64(b[i:])
-		x0, x1, x2, x3 := uint16(w>>48), uint16(w>>32), uint16(w>>16), uint16(w)
-		if (p.bits[x0>>6]>>(x0&63)|p.bits[x1>>6]>>(x1&63)|
-			p.bits[x2>>6]>>(x2&63)|p.bits[x3>>6]>>(x3&63))&1 == 0 {
-			continue
-		}
-		for j, x := range [4]uint16{x0, x1, x2, x3} {
-			if p.has(x) {
-				p.check(b, i+2*j, x, want, pos)
-			}
+		if tab[uint16(w>>48)]|tab[uint16(w>>32)]|tab[uint16(w>>16)]|tab[uint16(w)] != 0 {
+			p.checkWord(b, i, w, want, pos)
 		}
 	}
 	for ; i+1 < end; i += 2 {
-		if x := uint16(b[i])<<8 | uint16(b[i+1]); p.has(x) {
+		if x := uint16(b[i])<<8 | uint16(b[i+1]); tab[x] != 0 {
 			p.check(b, i, x, want, pos)
+		}
+	}
+}
+
+// checkWord checks the four pairs of w, the 8 bytes at b[i:], that are
+// registered.
+func (p *prefilter) checkWord(b []byte, i int, w uint64, want []bool, pos [][]span) {
+	for j := range 4 {
+		if x := uint16(w >> (48 - 16*j)); p.tab[x] != 0 {
+			p.check(b, i+2*j, x, want, pos)
 		}
 	}
 }
