@@ -27,6 +27,9 @@ func FuzzField(f *testing.F) {
 		{`[1,2]`, "model"},
 		{`{"a":[}`, "a"},
 		{`{"a":"\u00"}`, "a"},
+		{`{"a":[1],"stream":true}`, "stream"},
+		{`{"a":"\",\"stream\":true}"}`, "stream"},
+		{`{"stream":false,"stream" : 1e2 }`, "stream"},
 	}
 	for _, s := range seeds {
 		f.Add([]byte(s.body), s.key)
@@ -48,10 +51,17 @@ func FuzzField(f *testing.F) {
 		}
 		got, gotOK := String(body, key)
 		gotBool, gotBoolOK := Bool(body, key)
+		last, lastOK := LastLiteral(body, key)
 
 		doc := bytes.TrimPrefix(body, []byte(bom))
 		if !json.Valid(doc) {
 			return
+		}
+		if lastOK {
+			name, raw := lastMember(doc)
+			if name != key || !bytes.Equal(raw, last) {
+				t.Fatalf("LastLiteral(%q, %q) = %q, but the last member is %q: %q", body, key, last, name, raw)
+			}
 		}
 		var m map[string]json.RawMessage
 		if err := json.Unmarshal(doc, &m); err != nil || m == nil {
@@ -122,4 +132,26 @@ func firstMember(doc []byte, key string) json.RawMessage {
 		}
 	}
 	return nil
+}
+
+// lastMember returns the name and raw value of the last top-level member
+// of the valid JSON document doc, if it is an object.
+func lastMember(doc []byte) (string, json.RawMessage) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "", nil
+	}
+	var name string
+	var raw json.RawMessage
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return "", nil
+		}
+		name, _ = tok.(string)
+		if err := dec.Decode(&raw); err != nil {
+			return "", nil
+		}
+	}
+	return name, raw
 }

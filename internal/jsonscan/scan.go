@@ -12,6 +12,7 @@ package jsonscan
 import (
 	"bytes"
 	"strconv"
+	"unicode/utf8"
 )
 
 // maxDepth bounds the nesting of a skipped value, as encoding/json bounds it.
@@ -192,6 +193,72 @@ func StringValue(value []byte) (string, bool) {
 		return "", false
 	}
 	return unquote(value[1 : len(value)-1])
+}
+
+// LastLiteral returns the value of the last member of the top-level object
+// when that member is named key (spelled without escapes) and its value is
+// true, false, null or a number, reading only the end of body: Claude Code
+// sends "stream" last, after messages of megabytes. ok is false otherwise,
+// and then nothing is known (use Field or FirstField).
+//
+// For a valid document the answer is exact: a '"' right after a ',' or '{'
+// cannot lie inside a string (there it would be escaped), so the member
+// found is the object's last one. Of a key given twice it sees the last;
+// of an invalid document it may see a member that a full scan rejects.
+func LastLiteral(body []byte, key string) (value []byte, ok bool) {
+	if !plainKey(key) {
+		return nil, false
+	}
+	i := skipSpaceBack(body, len(body))
+	if i == 0 || body[i-1] != '}' {
+		return nil, false
+	}
+	end := skipSpaceBack(body, i-1)
+	start := end
+	for start > 0 && isScalarByte(body[start-1]) {
+		start--
+	}
+	if start == end || !validScalar(body[start:end]) {
+		return nil, false
+	}
+	i = skipSpaceBack(body, start)
+	if i == 0 || body[i-1] != ':' {
+		return nil, false
+	}
+	i = skipSpaceBack(body, i-1) // just past the key's closing quote
+	k := i - len(key) - 2        // the key's opening quote
+	if k < 0 || body[k] != '"' || body[i-1] != '"' || string(body[k+1:i-1]) != key {
+		return nil, false
+	}
+	if j := skipSpaceBack(body, k); j == 0 || (body[j-1] != ',' && body[j-1] != '{') {
+		return nil, false
+	}
+	return body[start:end], true
+}
+
+// plainKey reports whether key is written in JSON as itself: valid UTF-8
+// without quotes, backslashes or control characters.
+func plainKey(key string) bool {
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c < 0x20 || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return utf8.ValidString(key)
+}
+
+// skipSpaceBack returns the index just past the last non-whitespace byte of
+// b[:i].
+func skipSpaceBack(b []byte, i int) int {
+	for i > 0 {
+		switch b[i-1] {
+		case ' ', '\t', '\n', '\r':
+			i--
+		default:
+			return i
+		}
+	}
+	return i
 }
 
 // String returns the value of the top-level key decoded as a JSON string.

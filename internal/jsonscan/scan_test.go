@@ -249,3 +249,34 @@ func TestFirstString(t *testing.T) {
 		}
 	}
 }
+
+func TestLastLiteral(t *testing.T) {
+	tests := []struct {
+		name, body, key, want string // want "" means ok=false
+	}{
+		{"last member", `{"model":"m","messages":[],"stream":true}`, "stream", "true"},
+		{"spaces", "{\"a\":1 ,\n \"stream\" :\tfalse }\n", "stream", "false"},
+		{"only member", `{"stream":null}`, "stream", "null"},
+		{"number", `{"a":"x","max_tokens":-1.5e3}`, "max_tokens", "-1.5e3"},
+		{"not the last member", `{"stream":true,"model":"m"}`, "stream", ""},
+		{"nested", `{"a":{"stream":true}}`, "stream", ""},
+		{"nested after a comma", `{"a":1,"b":{"c":2,"stream":true}}`, "stream", ""},
+		{"inside a string", `{"a":"x\",\"stream\":true}"}`, "stream", ""},
+		{"a longer key", `{"a":1,"xstream":true}`, "stream", ""},
+		{"an escaped key", `{"a":1,"str\u0065am":true}`, "stream", ""},
+		{"a string value", `{"a":1,"stream":"true"}`, "stream", ""},
+		{"not a literal", `{"a":1,"stream":trueish}`, "stream", ""},
+		{"an array", `[1,"stream":true}`, "stream", "true"}, // not valid JSON: no promise
+		{"not an object", `[true]`, "stream", ""},
+		{"empty", ``, "stream", ""},
+		{"a key with a quote", `{"a\"":true}`, `a"`, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := LastLiteral([]byte(tt.body), tt.key)
+			if string(got) != tt.want || ok != (tt.want != "") {
+				t.Errorf("LastLiteral(%q, %q) = %q, %v; want %q", tt.body, tt.key, got, ok, tt.want)
+			}
+		})
+	}
+}

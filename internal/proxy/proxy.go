@@ -288,7 +288,12 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 // isStreamRequest reports whether the body asks for a stream; it is only
 // recorded: the response's Content-Type is what the stream loop trusts.
+// Claude Code sends "stream" last, which LastLiteral reads without walking
+// the body; other bodies are scanned up to their first "stream".
 func isStreamRequest(body []byte) bool {
+	if v, ok := jsonscan.LastLiteral(body, "stream"); ok {
+		return string(v) == "true"
+	}
 	s, e, ok := jsonscan.FirstField(body, "stream")
 	return ok && string(body[s:e]) == "true"
 }

@@ -222,6 +222,8 @@ func TestRecordStream(t *testing.T) {
 		{"asked, answered in JSON", "application/json", `{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}`, []string{jsonAnswer}, true},
 		{"stream false", "application/json", `{"model":"m","messages":[],"stream":false}`, []string{jsonAnswer}, false},
 		{"no stream field", "application/json", `{"model":"m","messages":[]}`, []string{jsonAnswer}, false},
+		{"stream first", "application/json", `{"stream":true,"model":"m","messages":[]}`, []string{jsonAnswer}, true},
+		{"stream nested last", "application/json", `{"model":"m","messages":[],"metadata":{"stream":true}}`, []string{jsonAnswer}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var recs []*api.Record
