@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -81,7 +80,7 @@ func (db *DB) encode(rec *api.Record) (row, error) {
 		r.cost = sql.NullFloat64{Float64: *rec.CostUSD, Valid: true}
 	}
 	if len(rec.Attempts) > 0 {
-		b, err := json.Marshal(rec.Attempts)
+		b, err := encodeAttempts(rec.Attempts)
 		if err != nil {
 			return row{}, fmt.Errorf("encode attempts: %w", err)
 		}
