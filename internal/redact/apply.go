@@ -337,6 +337,12 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		}
 		f.edited(i, *u, dirty, raw, next, edits, sc)
 		raw, dirty = next, true
+		if sc.textFresh && sc.textRaw {
+			// edited found no escape in the unit nor in the
+			// replacement: the text is the raw content.
+			text, escs = raw, nil
+			continue
+		}
 		v := sc.window(raw, isJSON, 0, len(raw))
 		text, escs = v.text, v.escs
 	}
