@@ -71,7 +71,7 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 	if len(sc.changed) == 0 {
 		return body, rep
 	}
-	parts := sc.pieces(body, &rep, sc.parts[:0], sc.arena)
+	parts := sc.pieces(body, &rep, sc.parts[:0])
 	out := bytes.Join(parts, nil)
 	clear(parts) // drop references to the body
 	sc.parts = parts[:0]
@@ -96,11 +96,7 @@ func (f *Filter) ApplyPieces(service string, body []byte, dst [][]byte) ([][]byt
 	if len(sc.changed) == 0 {
 		return append(dst, body), rep
 	}
-	var arena []byte // the pooled arena's content, for the caller to keep
-	if len(sc.arena) > 0 {
-		arena = bytes.Clone(sc.arena)
-	}
-	return sc.pieces(body, &rep, dst, arena), rep
+	return sc.pieces(body, &rep, dst), rep
 }
 
 // run filters body with sc, leaving the changed units in sc.changed, and
@@ -171,22 +167,12 @@ func (f *Filter) anyWork(want []bool, pos [][]span) bool {
 // literals at pos[m][lo:hi] (none for a matcher without literals).
 type job struct{ unit, m, lo, hi int }
 
-// changed is a unit whose new raw content is its old one with the edits
-// kept[e0:e1] applied when e1 > e0 (one rule changed it), or else
-// arena[start:end], or own when not nil; its spans are rep.Spans[s0:s1],
-// with offsets relative to the unit.
+// changed is a unit whose new raw content is the segments segs[g0:g1]; its
+// spans are rep.Spans[s0:s1], with offsets relative to the unit. (The test
+// oracle leaves the content in arena[start:end] instead.)
 type changed struct {
-	unit, start, end, s0, s1 int
-	e0, e1                   int
-	own                      []byte
-}
-
-// content is the changed unit's new raw content.
-func (c *changed) content(arena []byte) []byte {
-	if c.own != nil {
-		return c.own
-	}
-	return arena[c.start:c.end]
+	unit, s0, s1, g0, g1 int
+	start, end           int
 }
 
 // scratch holds per-call buffers, pooled by the Filter.
@@ -204,8 +190,10 @@ type scratch struct {
 	locs2   []int
 	hitsRel []span
 	edits   []edit
-	kept    []edit // the edits of the units that one rule changed
-	arena   []byte // new raw content of changed units
+	segs    []seg    // the new content of the changed units
+	unitSeg [2][]seg // a unit's content while rules change it
+	outSegs []seg    // the output, for pieces
+	arena   []byte   // for the test oracle: new raw content of changed units
 	changed []changed
 	occ     []span // literal occurrences in a text, for find
 	occLens []int  // per matcher: a length of changedText.textOcc
@@ -228,10 +216,11 @@ func (f *Filter) putScratch(sc *scratch) {
 	if cap(sc.dec) > keepBytes || cap(sc.arena) > keepBytes || cap(sc.bufs[0])+cap(sc.bufs[1]) > keepBytes {
 		sc.dec, sc.arena, sc.bufs = nil, nil, [2][]byte{}
 	}
-	clear(sc.edits)   // drop references to previews
-	clear(sc.kept)    // and replacements
-	clear(sc.changed) // and to buffers handed over
-	sc.changed, sc.kept = sc.changed[:0], sc.kept[:0]
+	clear(sc.edits) // drop references to previews
+	clear(sc.segs)  // and replacements
+	clear(sc.unitSeg[0])
+	clear(sc.unitSeg[1])
+	sc.changed, sc.segs = sc.changed[:0], sc.segs[:0]
 	sc.arena = sc.arena[:0]
 	f.pool.Put(sc)
 }
@@ -267,7 +256,7 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 	var escs []esc
 	dirty, buf := false, 0
 	s0 := len(rep.Spans)
-	e0, passes := len(sc.kept), 0
+	var segs []seg // the content as segments, once it changed
 	for i, k := jobs[0].m, 0; i < len(f.matchers); i++ {
 		m := f.matchers[i]
 		var job job
@@ -319,11 +308,11 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		}
 		next := sc.rewrite(raw, edits, buf)
 		sc.bufs[buf], buf = next, 1-buf
-		if passes++; passes == 1 {
-			sc.kept = append(sc.kept, edits...)
-		} else {
-			sc.kept = sc.kept[:e0]
+		if !dirty {
+			segs = append(sc.unitSeg[0][:0], seg{lo: u.start, hi: u.end})
 		}
+		segs, sc.unitSeg[1] = splice(sc.unitSeg[1][:0], segs, edits), segs
+		sc.unitSeg[0] = segs
 		for j := s0; j < len(rep.Spans); j++ {
 			sp := &rep.Spans[j]
 			sp.Start, sp.End = newOffset(edits, sp.Start, false), newOffset(edits, sp.End, true)
@@ -350,20 +339,9 @@ func (f *Filter) unit(body []byte, isJSON bool, jobs []job, sc *scratch, rep *Re
 		return
 	}
 	slices.SortStableFunc(rep.Spans[s0:], func(a, b Span) int { return a.Start - b.Start })
-	c := changed{unit: jobs[0].unit, s0: s0, s1: len(rep.Spans)}
-	switch {
-	case passes == 1:
-		c.e0, c.e1 = e0, len(sc.kept)
-	case cap(raw) > keepBytes:
-		// The buffer would not be kept: it becomes the unit's content
-		// instead of being copied to the arena.
-		c.own, sc.bufs[1-buf] = raw, nil
-	default:
-		c.start = len(sc.arena)
-		sc.arena = append(sc.arena, raw...)
-		c.end = len(sc.arena)
-	}
-	sc.changed = append(sc.changed, c)
+	g0 := len(sc.segs)
+	sc.segs = append(sc.segs, segs...)
+	sc.changed = append(sc.changed, changed{unit: jobs[0].unit, s0: s0, s1: len(rep.Spans), g0: g0, g1: len(sc.segs)})
 }
 
 // mayMatch reports whether m's literals occur in text (always true for a
@@ -378,45 +356,6 @@ func (m *matcher) mayMatch(text []byte) bool {
 		}
 	}
 	return false
-}
-
-// pieces appends to dst the output as pieces: the runs of body between
-// edits, and the new content of the changed units (their replacements, or
-// their content in arena), leaving out empty ones. It moves the changed
-// units' spans to output offsets.
-func (sc *scratch) pieces(body []byte, rep *Report, dst [][]byte, arena []byte) [][]byte {
-	from, delta := 0, 0 // body[from:] is not out yet; output offset less body offset
-	for i := range sc.changed {
-		c := &sc.changed[i]
-		u := sc.units[c.unit]
-		for j := c.s0; j < c.s1; j++ {
-			rep.Spans[j].Start += u.start + delta
-			rep.Spans[j].End += u.start + delta
-		}
-		if c.e1 > c.e0 {
-			for _, e := range sc.kept[c.e0:c.e1] {
-				dst = appendPiece(dst, body[from:u.start+e.start])
-				dst = appendPiece(dst, e.repl)
-				from = u.start + e.end
-				delta += len(e.repl) - (e.end - e.start)
-			}
-			continue
-		}
-		content := c.content(arena)
-		dst = appendPiece(dst, body[from:u.start])
-		dst = appendPiece(dst, content)
-		from = u.end
-		delta += len(content) - (u.end - u.start)
-	}
-	return appendPiece(dst, body[from:])
-}
-
-// appendPiece appends p to dst unless it is empty.
-func appendPiece(dst [][]byte, p []byte) [][]byte {
-	if len(p) == 0 {
-		return dst
-	}
-	return append(dst, p)
 }
 
 // rewrite returns raw with edits applied, in sc.bufs[buf] when it fits, and

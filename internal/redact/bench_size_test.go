@@ -128,3 +128,30 @@ func BenchmarkApplySmall(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkApplyTwoKeys is ApplyPieces and Apply on the harness's 1 MB body
+// with a second key, for another rule, at its end: two rules change the one
+// long string.
+func BenchmarkApplyTwoKeys(b *testing.B) {
+	f, err := Compile(harnessRules(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body := harnessBody(1<<20, true)
+	copy(body[len(body)-40:], " AKIAZ7Q2XK4M9T3LR8WP ")
+	var dst [][]byte
+	b.Run("pieces", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			dst, _ = f.ApplyPieces("claude", body, dst[:0])
+		}
+	})
+	b.Run("apply", func(b *testing.B) {
+		b.SetBytes(int64(len(body)))
+		b.ReportAllocs()
+		for b.Loop() {
+			f.Apply("claude", body)
+		}
+	})
+}

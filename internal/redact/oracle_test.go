@@ -284,7 +284,7 @@ func (sc *scratch) assembleOld(body []byte, rep *Report) []byte {
 	for i := range sc.changed {
 		c := &sc.changed[i]
 		u := sc.units[c.unit]
-		content := c.content(sc.arena)
+		content := sc.arena[c.start:c.end]
 		parts = append(parts, body[prev:u.start], content)
 		off += u.start - prev
 		for j := c.s0; j < c.s1; j++ {

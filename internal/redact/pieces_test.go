@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"testing"
 	"unsafe"
 )
@@ -22,8 +23,8 @@ func TestApplyPieces(t *testing.T) {
 		{"harness 2 KB, clean", harnessBody(2<<10, false), 1},
 		{"code 100 KB, key in the last string", codeBody(100<<10, true), 3},
 		{"claude 200 KB with secrets", claudeBody(200<<10, true), -1},
-		{"two rules change one string", jsonDoc("a sk-ant-api03-" + token(30, 1) + " b " + aws + " c"), 3},
-		{"key at the start, removal at the end", jsonDoc(aws + " -----BEGIN RSA PRIVATE KEY-----"), 3},
+		{"two rules change one string", jsonDoc("a sk-ant-api03-" + token(30, 1) + " b " + aws + " c"), 5},
+		{"key at the start, removal at the end", jsonDoc(aws + " -----BEGIN RSA PRIVATE KEY-----"), 4},
 		{"not JSON", []byte("text " + aws), 2},
 		{"only a key", []byte(aws), 1},
 		{"empty", nil, 0},
@@ -94,5 +95,54 @@ func TestApplyPiecesCleanNoAlloc(t *testing.T) {
 	var nilFilter *Filter
 	if pieces, _ := nilFilter.ApplyPieces("claude", body, nil); len(pieces) != 1 || &pieces[0][0] != &body[0] {
 		t.Errorf("nil filter: %d pieces, want body itself", len(pieces))
+	}
+}
+
+// TestSplice checks that segments spliced pass after pass spell the content
+// that applying the same edits to the bytes gives, also when an edit cuts
+// into an earlier replacement.
+func TestSplice(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	repls := [][]byte{[]byte("[R]"), []byte("XYZW"), nil, []byte("-")}
+	for trial := range 500 {
+		body := []byte(token(1+rng.IntN(40), uint64(trial)))
+		u := span{start: rng.IntN(len(body) + 1)}
+		u.end = u.start + rng.IntN(len(body)-u.start+1)
+		content := bytes.Clone(body[u.start:u.end])
+		segs := []seg{{lo: u.start, hi: u.end}}
+		for range 1 + rng.IntN(4) {
+			var edits []edit
+			for p := 0; p < len(content); {
+				s := p + rng.IntN(len(content)-p+1)
+				e := s + rng.IntN(len(content)-s+1)
+				if s == e && s == len(content) {
+					break
+				}
+				edits = append(edits, edit{start: s, end: e, repl: repls[rng.IntN(len(repls))]})
+				p = e + 1
+			}
+			var next []byte
+			prev := 0
+			for _, e := range edits {
+				next = append(append(next, content[prev:e.start]...), e.repl...)
+				prev = e.end
+			}
+			content = append(next, content[prev:]...)
+			segs = splice(nil, segs, edits)
+			var got []byte
+			for _, s := range segs {
+				if s.hi <= s.lo {
+					t.Fatalf("trial %d: empty segment %+v", trial, s)
+				}
+				if s.repl == nil {
+					got = append(got, body[s.lo:s.hi]...)
+				} else {
+					got = append(got, s.repl[s.lo:s.hi]...)
+				}
+			}
+			if !bytes.Equal(got, content) {
+				t.Fatalf("trial %d: segments spell %q, want %q", trial, got, content)
+			}
+		}
 	}
 }
