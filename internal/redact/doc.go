@@ -4,8 +4,10 @@
 // no logging.
 //
 // ParseRules reads filter.json, Compile checks the rules and builds a Filter
-// (reporting every bad rule at once), and Filter.Apply filters one body. A
-// Filter is immutable and safe for concurrent use.
+// (reporting every bad rule at once), and Filter.Apply filters one body.
+// Filter.ApplyPieces gives the same output as pieces that share the body's
+// unchanged bytes instead of copying them. A Filter is immutable and safe
+// for concurrent use.
 //
 // What is matched: in a JSON body, the value of each string (keys included),
 // decoded, so "\n" is a newline to a pattern and no match can span two
@@ -23,7 +25,10 @@
 // nothing matches is returned as is, without copying or allocating. Once a
 // rule changed a string, the rules after it learn where their literals lie
 // in the new text from one shared pass (or, in a string without escapes,
-// from the first pass, moved past the edits), not from a search each. A rule
+// from the first pass, moved past the edits, and one pass over the text
+// around each replacement), not from a search each. A changed string is
+// kept as runs of the body and replacement texts, so the output is copied
+// only by Apply, which joins them. A rule
 // whose match can run on without bound after its literal (`password=\S+`)
 // is tried, anchored, only at the few places before each literal where a
 // match can start. A rule with neither literal nor run (such as `[a-z]+`)
