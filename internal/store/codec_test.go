@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -34,7 +35,8 @@ func TestPackDetailRoundtrip(t *testing.T) {
 	}{
 		{name: "empty", wantNil: true},
 		{name: "tiny stays raw", reqB: []byte("hi"), wantEncoding: blobRaw},
-		{name: "text compresses", reqH: h, respH: h, reqB: bytes.Repeat([]byte(`{"a":1},`), 500), respB: []byte("ok"), wantEncoding: blobZstd},
+		{name: "small text compresses with s2", reqH: h, respH: h, reqB: bytes.Repeat([]byte(`{"a":1},`), 500), respB: []byte("ok"), wantEncoding: blobS2},
+		{name: "large text compresses with zstd", reqH: h, respH: h, reqB: bytes.Repeat([]byte(`{"a":1},`), 2000), respB: []byte("ok"), wantEncoding: blobZstd},
 		{name: "random stays raw", reqB: randomBytes(7, 4096), wantEncoding: blobRaw},
 		{name: "only headers", respH: h, wantEncoding: blobRaw},
 	}
@@ -67,7 +69,8 @@ func TestPackDetailRoundtrip(t *testing.T) {
 
 func TestUnpackRejectsGarbage(t *testing.T) {
 	c := newTestCodec(t)
-	for _, b := range [][]byte{{9, 1, 2}, {blobZstd, 1, 2, 3}, {blobRaw, 0x05, 'a'}, {blobRaw, 0, 0, 0, 0, 'x'}} {
+	huge := binary.AppendUvarint([]byte{blobS2}, 1<<40) // s2 block claiming 1 TiB
+	for _, b := range [][]byte{{9, 1, 2}, {blobZstd, 1, 2, 3}, {blobS2, 5, 0}, huge, {blobRaw, 0x05, 'a'}, {blobRaw, 0, 0, 0, 0, 'x'}} {
 		if _, _, _, _, err := c.unpackDetail(b); err == nil {
 			t.Errorf("unpackDetail(%x) succeeded, want an error", b)
 		}
@@ -78,6 +81,8 @@ func FuzzUnpackDetail(f *testing.F) {
 	c := newTestCodec(f)
 	good, _ := c.packDetail(map[string][]string{"A": {"b"}}, nil, bytes.Repeat([]byte("body "), 100), []byte("resp"))
 	f.Add(good)
+	big, _ := c.packDetail(nil, nil, bytes.Repeat([]byte("body "), 4000), nil)
+	f.Add(big)
 	f.Add([]byte{blobRaw, 0, 0, 1, 'x', 0})
 	f.Add([]byte{blobZstd})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -167,59 +172,33 @@ func BenchmarkMarshalHeaders(b *testing.B) {
 	}
 }
 
-// literalsType is the Literals_Block_Type of the first block of a zstd
-// frame (RFC 8878 3.1.1): 0 raw, 1 RLE, 2 Huffman-coded, 3 treeless; -1
-// when the first block is not a compressed block.
-func literalsType(t *testing.T, frame []byte) int {
-	t.Helper()
-	if len(frame) < 5 || !bytes.Equal(frame[:4], []byte{0x28, 0xb5, 0x2f, 0xfd}) {
-		t.Fatalf("not a zstd frame: %x", frame[:min(len(frame), 8)])
-	}
-	fhd := frame[4]
-	single := fhd&0x20 != 0
-	n := 5
-	if !single {
-		n++ // window descriptor
-	}
-	n += [4]int{0, 1, 2, 4}[fhd&3] // dictionary id
-	fcs := [4]int{0, 2, 4, 8}[fhd>>6]
-	if fhd>>6 == 0 && single {
-		fcs = 1
-	}
-	n += fcs
-	if len(frame) < n+4 {
-		t.Fatalf("zstd frame too short: %x", frame)
-	}
-	blockType := (frame[n] >> 1) & 3
-	if blockType != 2 {
-		return -1
-	}
-	return int(frame[n+3] & 3)
-}
-
-// TestPackSmallSkipsEntropyCoding checks that a blob under maxSmall is
-// stored with raw (not Huffman-coded) literals and one of maxSmall bytes
-// or more with Huffman-coded ones, and that both read back.
-func TestPackSmallSkipsEntropyCoding(t *testing.T) {
+// TestPackPicksTheCodecBySize checks that a compressible blob under
+// maxSmall is stored with s2 and one of maxSmall bytes or more with zstd,
+// and that both read back.
+func TestPackPicksTheCodecBySize(t *testing.T) {
 	c := newTestCodec(t)
 	words := textVocab()
 	tests := []struct {
-		size         int
-		wantLiterals int
+		size int
+		want byte
 	}{
-		{1 << 10, 0},
-		{maxSmall - 1, 0},
-		{maxSmall, 2},
-		{4 * maxSmall, 2},
+		{minCompress - 1, blobRaw},
+		{minCompress, blobS2},
+		{maxSmall - 1, blobS2},
+		{maxSmall, blobZstd},
+		{4 * maxSmall, blobZstd},
 	}
 	for _, tt := range tests {
-		in := textBody(words, uint64(tt.size), tt.size)
-		b := c.pack(in)
-		if b[0] != blobZstd {
-			t.Fatalf("pack(%d bytes) encoding = %d, want %d", tt.size, b[0], blobZstd)
+		in := bytes.Repeat([]byte("abc "), tt.size/4+1)[:tt.size]
+		if tt.size >= 1024 {
+			in = textBody(words, uint64(tt.size), tt.size)
 		}
-		if got := literalsType(t, b[1:]); got != tt.wantLiterals {
-			t.Errorf("pack(%d bytes) literals block type = %d, want %d", tt.size, got, tt.wantLiterals)
+		b := c.pack(in)
+		if b[0] != tt.want {
+			t.Errorf("pack(%d bytes) encoding = %d, want %d", tt.size, b[0], tt.want)
+		}
+		if len(b) > len(in)+1 {
+			t.Errorf("pack(%d bytes) = %d bytes, more than stored raw", tt.size, len(b))
 		}
 		out, err := c.unpack(b)
 		if err != nil || !bytes.Equal(out, in) {
@@ -228,9 +207,9 @@ func TestPackSmallSkipsEntropyCoding(t *testing.T) {
 	}
 }
 
-// TestUnpackReadsEntropyCodedSmallBlobs reads a small blob as rows written
-// before maxSmall hold it: zstd with Huffman-coded literals.
-func TestUnpackReadsEntropyCodedSmallBlobs(t *testing.T) {
+// TestUnpackReadsZstdSmallBlobs reads a small blob as rows written before
+// blobS2 hold it: zstd at the fastest level, Huffman-coded literals.
+func TestUnpackReadsZstdSmallBlobs(t *testing.T) {
 	c := newTestCodec(t)
 	old, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest),
 		zstd.WithEncoderConcurrency(1), zstd.WithLowerEncoderMem(true))
@@ -240,9 +219,6 @@ func TestUnpackReadsEntropyCodedSmallBlobs(t *testing.T) {
 	defer old.Close()
 	in := textBody(textVocab(), 1, 3<<10)
 	b := old.EncodeAll(in, []byte{blobZstd})
-	if got := literalsType(t, b[1:]); got != 2 {
-		t.Fatalf("old blob literals block type = %d, want 2 (Huffman)", got)
-	}
 	out, err := c.unpack(b)
 	if err != nil || !bytes.Equal(out, in) {
 		t.Errorf("unpack(old blob) = %q, %v; want the input", out, err)
