@@ -62,14 +62,18 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 	}
 	ex.sent = body
 	u := protocol.JoinURL(up.URL, ex.r.URL.Path, ex.r.URL.RawQuery)
-	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), body.reader())
+	var rd io.ReadCloser = http.NoBody
+	if body.n > 0 {
+		rd = ex.reader(body)
+	}
+	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), rd)
 	if err != nil {
+		rd.Close()
 		return ex.failed(up, a, t0, nil, err.Error(), 0), false
 	}
 	req.ContentLength = int64(body.n)
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.reader()), nil }
-	if body.n == 0 {
-		req.Body, req.GetBody = http.NoBody, nil
+	if body.n > 0 {
+		req.GetBody = func() (io.ReadCloser, error) { return ex.reader(body), nil }
 	}
 	req.Header = outboundHeader(ex.r.Header)
 	h.Protocol.SetCredential(req.Header, up.AuthToken, up.APIKey)
@@ -126,6 +130,15 @@ func (ex *exchange) redact() {
 	}
 	ex.counts, ex.spans = rep.Counts, spansOf(rep)
 	ex.rec.Redactions, ex.rec.RedactionSpans = ex.counts, ex.spans
+}
+
+// reader returns a new reader of body for the transport. Over a pooled
+// buffer it holds a reference until the transport closes it.
+func (ex *exchange) reader(body *outBody) io.ReadCloser {
+	if ex.buf != nil {
+		return newPooledReader(body.reader(), ex.buf)
+	}
+	return io.NopCloser(body.reader())
 }
 
 // modelEdit finds where the routed model goes in the redacted body. The

@@ -105,13 +105,16 @@ func (r *partsReader) WriteTo(w io.Writer) (int64, error) {
 
 // prefix returns the first limit bytes of the body (none when limit is
 // zero or less, as State.BodyCap says), without copying when they lie in
-// one piece.
-func (b *outBody) prefix(limit int) []byte {
+// one piece unless fresh is set.
+func (b *outBody) prefix(limit int, fresh bool) []byte {
 	if limit <= 0 || b.n == 0 {
 		return nil
 	}
 	limit = min(limit, b.n)
 	if limit <= len(b.parts[0]) {
+		if fresh {
+			return bytes.Clone(b.parts[0][:limit])
+		}
 		return b.parts[0][:limit]
 	}
 	out := make([]byte, 0, limit)

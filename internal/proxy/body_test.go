@@ -83,7 +83,7 @@ func TestOutBody(t *testing.T) {
 			}
 			for _, limit := range []int{-1, 0, 1, 9, 10, 11, 12, len(tt.want), 1 << 20} {
 				w := tt.want[:max(0, min(limit, len(tt.want)))]
-				if got := tt.b.prefix(limit); string(got) != w {
+				if got := tt.b.prefix(limit, false); string(got) != w {
 					t.Errorf("prefix(%d) = %q, want %q", limit, got, w)
 				}
 			}

@@ -106,6 +106,9 @@ type exchange struct {
 	start time.Time
 	rec   *api.Record
 	body  []byte
+	// buf, when not nil, is the pooled buffer under body; the exchange
+	// holds one reference until finish.
+	buf *bodyBuf
 	// wrote is set once any byte went to the client: the request is committed.
 	wrote   bool
 	session string
@@ -129,7 +132,7 @@ func (ex *exchange) serve() {
 	if limit <= 0 {
 		limit = 64 << 20
 	}
-	body, err := readBody(ex.w, ex.r, limit)
+	body, buf, err := readBody(ex.w, ex.r, limit)
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
@@ -140,7 +143,7 @@ func (ex *exchange) serve() {
 		ex.rec.Status = 499
 		return
 	}
-	ex.body = body
+	ex.body, ex.buf = body, buf
 
 	// FirstString, not String: clients send "model" first, so this reads a
 	// few bytes, not the whole body; route.SetModel replaces the same
@@ -258,18 +261,30 @@ func placeholderMessage(service string, st *State) string {
 // length is read straight into a slice of exactly that size: the server
 // never yields more than Content-Length bytes, and a bytes.Buffer would grow
 // (and copy the body) on its last read to keep bytes.MinRead bytes free.
-func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+// A large one is read into a pooled buffer (see bodyBuf), returned with its
+// one reference.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *bodyBuf, error) {
 	if r.ContentLength > limit {
-		return nil, &http.MaxBytesError{Limit: limit}
+		return nil, nil, &http.MaxBytesError{Limit: limit}
 	}
 	if r.ContentLength > 0 {
-		buf := make([]byte, r.ContentLength)
-		if _, err := io.ReadFull(r.Body, buf); err != nil {
-			return nil, err
+		bb := getBodyBuf(r.ContentLength)
+		var buf []byte
+		if bb != nil {
+			buf = bb.b[:r.ContentLength]
+		} else {
+			buf = make([]byte, r.ContentLength)
 		}
-		return buf, nil
+		if _, err := io.ReadFull(r.Body, buf); err != nil {
+			if bb != nil {
+				bb.release()
+			}
+			return nil, nil, err
+		}
+		return buf, bb, nil
 	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	return body, nil, err
 }
 
 // retryable reports whether a status means "try the next config": rate
@@ -313,6 +328,9 @@ func (ex *exchange) fail(status int, kind, msg string) {
 }
 
 func (ex *exchange) finish() {
+	if ex.buf != nil {
+		defer ex.buf.release() // after the record took its copy
+	}
 	ex.rec.DurationMS = ms(ex.h.now().Sub(ex.start))
 	if !ex.rec.Stream {
 		// An event stream set it already; otherwise the body says, read
@@ -333,8 +351,9 @@ func (ex *exchange) finish() {
 			ex.redact()
 			ex.sent = newOutBody(ex.redacted, route.Edit{}, false)
 		}
-		// The log keeps at most BodyCap bytes of it; copy no more.
-		ex.rec.RequestBody = ex.sent.prefix(ex.st.BodyCap)
+		// The log keeps at most BodyCap bytes of it; copy no more, and
+		// copy them when they lie in a pooled buffer.
+		ex.rec.RequestBody = ex.sent.prefix(ex.st.BodyCap, ex.buf != nil)
 		ex.h.Record(ex.rec)
 	}
 }

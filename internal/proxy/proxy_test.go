@@ -36,6 +36,9 @@ func (f *fakeUpstream) RoundTrip(req *http.Request) (*http.Response, error) {
 	case req.Body != nil:
 		io.Copy(io.Discard, req.Body)
 	}
+	if req.Body != nil {
+		req.Body.Close() // as http.RoundTripper must
+	}
 	n := int64(-1)
 	if f.length {
 		n = int64(len(strings.Join(f.chunks, "")))
