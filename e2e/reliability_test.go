@@ -327,7 +327,9 @@ func TestManyIdleConnections(t *testing.T) {
 	if code, body := post(t, in.claudeURL()+"/v1/messages", `{"model":"m","stream":true}`, nil); code != 200 || !strings.Contains(body, "message_stop") {
 		t.Errorf("request among %d idle connections: %d %.200s", n, code, body)
 	}
-	if d := time.Since(t0); d > time.Second {
+	// A hang detector, not a speed target: the request must not wait on
+	// the idle connections (a limit on open files, a scan of them).
+	if d := time.Since(t0); d > 10*time.Second {
 		t.Errorf("request among %d idle connections took %v", n, d)
 	}
 	t.Logf("%d idle connections held; a stream took %v", n, time.Since(t0))

@@ -172,15 +172,12 @@ func TestDropWhenQueueFull(t *testing.T) {
 		t.Fatalf("blocked writer: queue %d, pending %d; want 0, 1", q, p)
 	}
 
+	// The writer stays stuck until conn is closed below, so these Adds
+	// return only if Add never waits for it.
 	var accepted, refused int
 	for i := 1; i <= 10; i++ {
 		rec := fullRecord(i)
-		start := time.Now()
-		ok := db.Add(rec)
-		if d := time.Since(start); d > 100*time.Millisecond {
-			t.Errorf("Add blocked for %v", d)
-		}
-		if ok {
+		if db.Add(rec) {
 			accepted++
 		} else {
 			refused++
@@ -203,52 +200,6 @@ func TestDropWhenQueueFull(t *testing.T) {
 	flush(t, db)
 	if n, _ := db.Count(ctx, Query{}); n != 5 {
 		t.Errorf("Count = %d after unblocking, want 5", n)
-	}
-}
-
-// TestSustainedRateNoDrops adds 1 000 records a second for three seconds
-// through a queue that holds only a quarter second of them: the writer must
-// keep up all along for nothing to drop. Under the race detector, which
-// slows SQLite tenfold, the rate is 100/s with a queue of the same quarter
-// second.
-func TestSustainedRateNoDrops(t *testing.T) {
-	rate, seconds := 1000, 3
-	if raceEnabled {
-		rate = 100
-		t.Logf("race detector on: %d records/s", rate)
-	}
-	db := openTest(t, Options{QueueSize: rate / 4})
-	recs := make([]*api.Record, rate*seconds+rate/10)
-	for i := range recs {
-		recs[i] = benchRecord(i, 2<<10)
-	}
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
-	cpu := processCPU()
-	start := time.Now()
-	sent := 0
-	for time.Since(start) < time.Duration(seconds)*time.Second {
-		<-tick.C
-		// The ticker drops ticks when the loop falls behind: catch up so that
-		// the rate is real.
-		due := int(time.Since(start) * time.Duration(rate) / time.Second)
-		for ; sent < due && sent < len(recs); sent++ {
-			db.Add(recs[sent])
-		}
-	}
-	flush(t, db)
-	t.Logf("%d records in %v used %.1f%% of one core (whole process, pacing included)",
-		sent, time.Since(start).Round(time.Millisecond),
-		100*float64(processCPU()-cpu)/float64(time.Since(start)))
-	if d := db.Dropped(); d != 0 {
-		t.Errorf("Dropped() = %d of %d at %d/s", d, sent, rate)
-	}
-	n, err := db.Count(context.Background(), Query{})
-	if err != nil || n != sent {
-		t.Errorf("Count = %d, %v; want %d", n, err, sent)
-	}
-	if sent < rate*seconds*9/10 {
-		t.Errorf("only %d records sent in %ds", sent, seconds)
 	}
 }
 
