@@ -214,6 +214,8 @@ const keepBytes = 4 << 20
 
 func (f *Filter) putScratch(sc *scratch) {
 	if cap(sc.dec) > keepBytes || cap(sc.arena) > keepBytes || cap(sc.bufs[0])+cap(sc.bufs[1]) > keepBytes {
+		putBig(sc.bufs[0])
+		putBig(sc.bufs[1])
 		sc.dec, sc.arena, sc.bufs = nil, nil, [2][]byte{}
 	}
 	clear(sc.edits) // drop references to previews
@@ -361,7 +363,7 @@ func (m *matcher) mayMatch(text []byte) bool {
 // rewrite returns raw with edits applied, in sc.bufs[buf] when it fits, and
 // sets the edits' newStart. A new buffer is allocated by bytes.Join, which
 // does not zero what it then fills (for a body of megabytes, the zeroing
-// costs as much as the copy).
+// costs as much as the copy), or past keepBytes taken from bigBufs.
 func (sc *scratch) rewrite(raw []byte, edits []edit, buf int) []byte {
 	parts := sc.parts[:0]
 	prev, off := 0, 0
@@ -375,12 +377,19 @@ func (sc *scratch) rewrite(raw []byte, edits []edit, buf int) []byte {
 	}
 	parts = append(parts, raw[prev:])
 	next := sc.bufs[buf][:0]
-	if cap(next) >= off+len(raw)-prev {
-		for _, p := range parts {
-			next = append(next, p...)
-		}
-	} else {
+	switch n := off + len(raw) - prev; {
+	case cap(next) >= n:
+	case n > keepBytes:
+		putBig(next) // its slot gets the new buffer
+		next = getBig(n)
+	default:
 		next = bytes.Join(parts, nil)
+		clear(parts)
+		sc.parts = parts[:0]
+		return next
+	}
+	for _, p := range parts {
+		next = append(next, p...)
 	}
 	clear(parts)
 	sc.parts = parts[:0]
