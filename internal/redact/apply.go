@@ -364,6 +364,9 @@ func (m *matcher) mayMatch(text []byte) bool {
 // sets the edits' newStart. A new buffer is allocated by bytes.Join, which
 // does not zero what it then fills (for a body of megabytes, the zeroing
 // costs as much as the copy), or past keepBytes taken from bigBufs.
+// copyChunk is the most rewrite copies in one memmove.
+const copyChunk = 256 << 10
+
 func (sc *scratch) rewrite(raw []byte, edits []edit, buf int) []byte {
 	parts := sc.parts[:0]
 	prev, off := 0, 0
@@ -389,6 +392,13 @@ func (sc *scratch) rewrite(raw []byte, edits []edit, buf int) []byte {
 		return next
 	}
 	for _, p := range parts {
+		// In slices of copyChunk: a memmove cannot be preempted, and the
+		// garbage collector would spin signalling a goroutine that copies
+		// megabytes in one go.
+		for len(p) > copyChunk {
+			next = append(next, p[:copyChunk]...)
+			p = p[copyChunk:]
+		}
 		next = append(next, p...)
 	}
 	clear(parts)
