@@ -237,12 +237,7 @@ func (c countingConn) Write(p []byte) (int, error) {
 // for a body it knows to be in memory; a reader of pieces would make it
 // flush the headers alone first (a system call and a packet more).
 func TestSmallRequestLeavesInOneWrite(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, jsonAnswer)
-	}))
-	defer srv.Close()
+	srv := jsonUpstream(t)
 	var writes atomic.Int64
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		c, err := (&net.Dialer{}).DialContext(ctx, network, srv.Listener.Addr().String())
@@ -287,12 +282,7 @@ func (l countingListener) Accept() (net.Conn, error) {
 // still reaches the client in one write with its headers, with nothing
 // left for the end of the handler.
 func TestSmallAnswerLeavesInOneWrite(t *testing.T) {
-	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, jsonAnswer)
-	}))
-	defer up.Close()
+	up := jsonUpstream(t)
 	var recs []*api.Record
 	h := testHandler(t, nil, &recs)
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
@@ -328,4 +318,16 @@ func TestSmallAnswerLeavesInOneWrite(t *testing.T) {
 			t.Errorf("answer left in %d writes, want 1", n)
 		}
 	}
+}
+
+// jsonUpstream is a real upstream on loopback that reads the request and
+// answers jsonAnswer; it closes when the test ends.
+func jsonUpstream(t *testing.T) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, jsonAnswer)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -107,17 +107,7 @@ func TestEncodeRedactionsAsJSONMarshal(t *testing.T) {
 		{RedactionSpans: []api.RedactionSpan{{Rule: "r"}}},
 	}
 	for _, rec := range tests {
-		got, err := encodeRedactions(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := json.Marshal(redactions{Counts: rec.Redactions, Spans: rec.RedactionSpans})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !sameJSON(t, got, want) {
-			t.Errorf("encodeRedactions = %s, want %s", got, want)
-		}
+		checkRedactionsAsMarshal(t, rec)
 	}
 }
 
@@ -148,17 +138,7 @@ func FuzzEncodeRedactions(f *testing.F) {
 			Redactions:     map[string]int{r1: n1, r2: n2},
 			RedactionSpans: []api.RedactionSpan{{Rule: r1, Start: start, End: end, Preview: preview}},
 		}
-		got, err := encodeRedactions(rec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := json.Marshal(redactions{Counts: rec.Redactions, Spans: rec.RedactionSpans})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !sameJSON(t, got, want) {
-			t.Errorf("encodeRedactions = %s, want %s", got, want)
-		}
+		checkRedactionsAsMarshal(t, rec)
 	})
 }
 
@@ -197,5 +177,22 @@ func BenchmarkEncodeColumns(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// checkRedactionsAsMarshal checks that encodeRedactions gives rec's
+// redactions as json.Marshal writes them.
+func checkRedactionsAsMarshal(t *testing.T, rec *api.Record) {
+	t.Helper()
+	got, err := encodeRedactions(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := json.Marshal(redactions{Counts: rec.Redactions, Spans: rec.RedactionSpans})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sameJSON(t, got, want) {
+		t.Errorf("encodeRedactions = %s, want %s", got, want)
 	}
 }
