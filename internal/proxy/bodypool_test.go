@@ -15,54 +15,29 @@ import (
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/balance"
+	"github.com/clp-proxy/clp/internal/bufpool"
 	"github.com/clp-proxy/clp/internal/config"
 )
 
-func TestPoolClass(t *testing.T) {
-	tests := []struct {
-		n     int64
-		class int
-		size  int64
-	}{
-		{0, -1, 0},
-		{poolMin - 1, -1, 0},
-		{poolMin, 3, poolMin},
-		{poolMin + 1, 4, 80 << 10},
-		{96 << 10, 5, 96 << 10},
-		{1 << 20, 19, 1 << 20},
-		{1<<20 + 1, 20, 1280 << 10},
-		{10 << 20, 32, 10 << 20},
-		{poolMax, poolClasses - 1, poolMax},
-		{poolMax + 1, -1, 0},
-	}
-	for _, tt := range tests {
-		if c, size := poolClass(tt.n); c != tt.class || size != tt.size {
-			t.Errorf("poolClass(%d) = %d, %d; want %d, %d", tt.n, c, size, tt.class, tt.size)
+// TestGetBodyBuf: bodies in bufpool's range get a pooled buffer of their
+// length with one reference; others none.
+func TestGetBodyBuf(t *testing.T) {
+	for _, n := range []int64{0, bufpool.Min - 1, bufpool.Min, 10 << 20, bufpool.Max, bufpool.Max + 1, 1 << 40} {
+		bb := getBodyBuf(n)
+		pooled := n >= bufpool.Min && n <= bufpool.Max
+		if (bb != nil) != pooled || bb != nil && (int64(len(bb.b)) != n || bb.refs.Load() != 1) {
+			t.Errorf("getBodyBuf(%d) = %v, want a pooled buffer: %v", n, bb != nil, pooled)
 		}
-		if bb := getBodyBuf(tt.n); (bb != nil) != (tt.class >= 0) || bb != nil && int64(len(bb.b)) != tt.size {
-			t.Errorf("getBodyBuf(%d) = buffer of %d bytes", tt.n, lenOf(bb))
+		if bb != nil {
+			bb.release()
 		}
 	}
-	// Every size maps to a class whose buffers hold it, wasting under a quarter.
-	for n := int64(poolMin); n <= poolMax; n += n/7 + 1 {
-		c, size := poolClass(n)
-		if c < 0 || c >= poolClasses || size < n || size-n > size/4 {
-			t.Fatalf("poolClass(%d) = %d, %d", n, c, size)
-		}
-	}
-}
-
-func lenOf(bb *bodyBuf) int {
-	if bb == nil {
-		return -1
-	}
-	return len(bb.b)
 }
 
 // TestPooledReader: a reader over a pooled buffer keeps it referenced until
 // it is closed, reads nothing after Close, and Close is idempotent.
 func TestPooledReader(t *testing.T) {
-	bb := getBodyBuf(poolMin)
+	bb := getBodyBuf(bufpool.Min)
 	copy(bb.b, "hello")
 	r := newPooledReader(bytes.NewReader(bb.b[:5]), bb)
 	if got := bb.refs.Load(); got != 2 {
@@ -98,7 +73,7 @@ func TestPooledBodies(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[string]int{} // sha256 of bodies the good upstream got
 	bad := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.CopyN(io.Discard, r.Body, poolMin/2)
+		io.CopyN(io.Discard, r.Body, bufpool.Min/2)
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer bad.Close()
@@ -135,7 +110,7 @@ func TestPooledBodies(t *testing.T) {
 	sentBodies := make([]string, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		size := poolMin << (i % 5) // classes 0-4, several requests each
+		size := bufpool.Min << (i % 5) // classes 0-4, several requests each
 		filler := strings.Repeat(string(rune('a'+i%26)), size)
 		// Odd requests: the model is renamed and the secret comes first,
 		// so the body goes out in pieces. Even ones: nothing changes before
@@ -198,7 +173,7 @@ func TestRecordOutlivesPooledBuffer(t *testing.T) {
 	h := testHandler(t, up, &recs)
 	var want []string
 	for i := range 4 {
-		body := fmt.Sprintf(`{"model":"claude-opus-4-5","messages":[{"role":"user","content":"%s"}]}`, strings.Repeat(string(rune('a'+i)), poolMin))
+		body := fmt.Sprintf(`{"model":"claude-opus-4-5","messages":[{"role":"user","content":"%s"}]}`, strings.Repeat(string(rune('a'+i)), bufpool.Min))
 		want = append(want, body)
 		up.chunks = []string{jsonAnswer}
 		h.ServeHTTP(newClient(), newRequest(body))

@@ -271,7 +271,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *bod
 		bb := getBodyBuf(r.ContentLength)
 		var buf []byte
 		if bb != nil {
-			buf = bb.b[:r.ContentLength]
+			buf = bb.b
 		} else {
 			buf = make([]byte, r.ContentLength)
 		}

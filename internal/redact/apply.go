@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/clp-proxy/clp/internal/bufpool"
 )
 
 // Report says what Apply replaced. The zero Report means nothing was.
@@ -214,8 +216,8 @@ const keepBytes = 4 << 20
 
 func (f *Filter) putScratch(sc *scratch) {
 	if cap(sc.dec) > keepBytes || cap(sc.arena) > keepBytes || cap(sc.bufs[0])+cap(sc.bufs[1]) > keepBytes {
-		putBig(sc.bufs[0])
-		putBig(sc.bufs[1])
+		bufpool.Put(sc.bufs[0])
+		bufpool.Put(sc.bufs[1])
 		sc.dec, sc.arena, sc.bufs = nil, nil, [2][]byte{}
 	}
 	clear(sc.edits) // drop references to previews
@@ -363,7 +365,9 @@ func (m *matcher) mayMatch(text []byte) bool {
 // rewrite returns raw with edits applied, in sc.bufs[buf] when it fits, and
 // sets the edits' newStart. A new buffer is allocated by bytes.Join, which
 // does not zero what it then fills (for a body of megabytes, the zeroing
-// costs as much as the copy), or past keepBytes taken from bigBufs.
+// costs as much as the copy), or past keepBytes taken from package bufpool:
+// a string of megabytes that a rule changed (clpbench's scenario 5 body)
+// made the daemon fault in and garbage-collect a new buffer every request.
 // copyChunk is the most rewrite copies in one memmove.
 const copyChunk = 256 << 10
 
@@ -383,8 +387,12 @@ func (sc *scratch) rewrite(raw []byte, edits []edit, buf int) []byte {
 	switch n := off + len(raw) - prev; {
 	case cap(next) >= n:
 	case n > keepBytes:
-		putBig(next) // its slot gets the new buffer
-		next = getBig(n)
+		bufpool.Put(next) // its slot gets the new buffer
+		if b, ok := bufpool.Get(n); ok {
+			next = b[:0]
+		} else {
+			next = make([]byte, 0, n)
+		}
 	default:
 		next = bytes.Join(parts, nil)
 		clear(parts)

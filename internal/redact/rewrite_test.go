@@ -6,27 +6,6 @@ import (
 	"testing"
 )
 
-func TestBigClass(t *testing.T) {
-	tests := []struct{ n, want int }{
-		{1, 0},
-		{8 << 20, 0},
-		{8<<20 + 1, 1},
-		{16 << 20, 1},
-		{256 << 20, 5},
-		{256<<20 + 1, -1},
-	}
-	for _, tt := range tests {
-		if got := bigClass(tt.n); got != tt.want {
-			t.Errorf("bigClass(%d) = %d, want %d", tt.n, got, tt.want)
-		}
-		if tt.want >= 0 {
-			if b := getBig(tt.n); len(b) != 0 || cap(b) < tt.n {
-				t.Errorf("getBig(%d) = len %d cap %d", tt.n, len(b), cap(b))
-			}
-		}
-	}
-}
-
 // TestLargeChangedStrings filters bodies whose one string, of more than
 // keepBytes, rules change, one after the other (so the rewrite buffers of
 // one call serve the next), and checks every output against the body with
