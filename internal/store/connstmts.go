@@ -98,25 +98,10 @@ func (rs *rowStmts) insert(ctx context.Context, dc any, rows []row) error {
 	if err := rs.on(ctx, dc); err != nil {
 		return err
 	}
-	var maxID int64
-	for i := range rows {
-		r := &rows[i]
-		rs.value = r.requestArgs(rs.value[:0])
-		if err := rs.run(ctx, stmtRequest, rs.value); err != nil {
-			return fmt.Errorf("insert request %d: %w", r.id, err)
-		}
-		if r.detail != nil {
-			rs.value = r.bodyArgs(rs.value[:0])
-			if err := rs.run(ctx, stmtBody, rs.value); err != nil {
-				return fmt.Errorf("insert body %d: %w", r.id, err)
-			}
-		}
-		maxID = max(maxID, r.id)
-	}
-	clear(rs.value)
-	rs.value = append(rs.value[:0], maxID)
-	if err := rs.run(ctx, stmtLastID, rs.value); err != nil {
-		return fmt.Errorf("update last id: %w", err)
-	}
-	return nil
+	var err error
+	rs.value, err = writeRows(rows, rs.value, func(id stmtID, args []any) error {
+		return rs.run(ctx, id, args)
+	})
+	clear(rs.value) // let the rows' strings and blobs go
+	return err
 }

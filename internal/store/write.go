@@ -158,36 +158,48 @@ func boolInt(b bool) int64 {
 // statements of st (nil: prepared in tx). The writer goes through
 // rowStmts.insert instead; this is for one-off writers such as the importer.
 func insertRows(ctx context.Context, tx *sql.Tx, st *writeStmts, rows []row) error {
-	reqStmt, err := st.in(ctx, tx, stmtRequest)
+	var stmts [numRowStmts]*sql.Stmt
+	for id := range numRowStmts {
+		s, err := st.in(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		stmts[id] = s
+	}
+	_, err := writeRows(rows, make([]any, 0, numRequestArgs), func(id stmtID, args []any) error {
+		_, err := stmts[id].ExecContext(ctx, args...)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	bodyStmt, err := st.in(ctx, tx, stmtBody)
-	if err != nil {
-		return err
-	}
+	return batchRollups(rows).write(ctx, tx, st)
+}
+
+// writeRows runs, through exec, the per-row statements of rows (one row in
+// requests, one in bodies when it has a detail) and the update of the last
+// id. args is a buffer for their arguments, returned for reuse.
+func writeRows(rows []row, args []any, exec func(id stmtID, args []any) error) ([]any, error) {
 	var maxID int64
-	args := make([]any, 0, numRequestArgs)
 	for i := range rows {
 		r := &rows[i]
-		if _, err := reqStmt.ExecContext(ctx, r.requestArgs(args[:0])...); err != nil {
-			return fmt.Errorf("insert request %d: %w", r.id, err)
+		args = r.requestArgs(args[:0])
+		if err := exec(stmtRequest, args); err != nil {
+			return args, fmt.Errorf("insert request %d: %w", r.id, err)
 		}
 		if r.detail != nil {
-			if _, err = bodyStmt.ExecContext(ctx, r.bodyArgs(args[:0])...); err != nil {
-				return fmt.Errorf("insert body %d: %w", r.id, err)
+			args = r.bodyArgs(args[:0])
+			if err := exec(stmtBody, args); err != nil {
+				return args, fmt.Errorf("insert body %d: %w", r.id, err)
 			}
 		}
 		maxID = max(maxID, r.id)
 	}
-	lastID, err := st.in(ctx, tx, stmtLastID)
-	if err != nil {
-		return err
+	args = append(args[:0], maxID)
+	if err := exec(stmtLastID, args); err != nil {
+		return args, fmt.Errorf("update last id: %w", err)
 	}
-	if _, err := lastID.ExecContext(ctx, maxID); err != nil {
-		return fmt.Errorf("update last id: %w", err)
-	}
-	return batchRollups(rows).write(ctx, tx, st)
+	return args, nil
 }
 
 // batchRollups sums rows into rollups.
