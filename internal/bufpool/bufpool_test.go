@@ -1,6 +1,10 @@
 package bufpool
 
-import "testing"
+import (
+	"runtime"
+	"testing"
+	"time"
+)
 
 func TestClass(t *testing.T) {
 	tests := []struct {
@@ -46,5 +50,79 @@ func TestPut(t *testing.T) {
 		if !ok || len(c) != 1<<20-1 || cap(c) != 1<<20 {
 			t.Fatalf("Get(1 MiB - 1) = len %d cap %d, %v", len(c), cap(c), ok)
 		}
+	}
+}
+
+// TestKeptAcrossGC: a buffer put back survives garbage collections, which
+// empty a sync.Pool, and serves the next Get of its class.
+func TestKeptAcrossGC(t *testing.T) {
+	p := &pool{keep: Keep, idle: time.Hour}
+	b, _ := p.get(3 << 20)
+	b[0] = 42
+	p.put(b)
+	runtime.GC()
+	runtime.GC()
+	c, _ := p.get(3<<20 - 5)
+	if &c[0] != &b[0] || c[0] != 42 {
+		t.Fatal("Get after two collections returned a fresh buffer, not the one put back")
+	}
+	if d, _ := p.get(3 << 20); &d[0] == &b[0] {
+		t.Fatal("one buffer handed out twice")
+	}
+}
+
+// TestKeepBound: what is kept stays under the bound; a buffer put back
+// beyond it is dropped, and one taken out makes room again.
+func TestKeepBound(t *testing.T) {
+	p := &pool{keep: 4 << 20, idle: time.Hour}
+	var bufs [][]byte
+	for range 6 {
+		b, _ := p.get(1 << 20)
+		bufs = append(bufs, b)
+	}
+	for _, b := range bufs {
+		p.put(b)
+	}
+	if p.bytes != 4<<20 || len(p.free[19]) != 4 {
+		t.Fatalf("kept %d bytes in %d buffers, want 4 MiB in 4", p.bytes, len(p.free[19]))
+	}
+	for i := range 4 {
+		if b, _ := p.get(1 << 20); &b[0] != &bufs[3-i][0] {
+			t.Fatalf("get %d: not a kept buffer", i)
+		}
+	}
+	if b, _ := p.get(1 << 20); &b[0] == &bufs[4][0] || &b[0] == &bufs[5][0] {
+		t.Fatal("a buffer put back past the bound was kept")
+	}
+	if p.bytes != 0 {
+		t.Fatalf("bytes = %d after taking every buffer", p.bytes)
+	}
+}
+
+// TestIdleRelease: once no buffer came back for the idle time, the free
+// buffers are let go, so an idle process can give the memory back; a put
+// before that keeps them.
+func TestIdleRelease(t *testing.T) {
+	p := &pool{keep: Keep, idle: 50 * time.Millisecond}
+	b, _ := p.get(Min)
+	p.put(b)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		p.mu.Lock()
+		n, kept := p.bytes, len(p.free[3])
+		p.mu.Unlock()
+		if n == 0 && kept == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("still %d bytes kept 10 s after the last put", n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// The pool works on after a release.
+	c, _ := p.get(Min)
+	p.put(c)
+	if d, _ := p.get(Min); &d[0] != &c[0] {
+		t.Fatal("no reuse after a release")
 	}
 }
