@@ -200,6 +200,7 @@ type scratch struct {
 	occ     []span // literal occurrences in a text, for find
 	occLens []int  // per matcher: a length of changedText.textOcc
 	parts   [][]byte
+	rd      decReader // for anchoredViaHits
 	changedText
 }
 

@@ -68,6 +68,8 @@ type matcher struct {
 	replJSON     []byte // repl escaped for a JSON string
 	replBytes    []byte // repl as is, for a body that is not JSON
 	plainRepl    bool   // repl needs no JSON escape and holds no character of kelvin
+	rawSafe      bool   // rules only: see litsRawSafe
+	foldLits     bool   // rules only: some literal folds case
 }
 
 // prefiltered reports whether the prefilter can tell where m may match.
@@ -282,6 +284,8 @@ func (m *matcher) anchoredRegexp() *regexp.Regexp {
 func newMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 	m := baseMatcher(re, tree, repl)
 	m.anchoredRule = compileAnchored(re, tree, m.shape)
+	m.rawSafe = litsRawSafe(m.lits)
+	m.foldLits = slices.ContainsFunc(m.lits, func(l lit) bool { return l.fold })
 	return m
 }
 

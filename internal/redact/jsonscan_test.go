@@ -179,3 +179,24 @@ func FuzzScanStrings(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkScanStrings is the tokenizer alone on the 1 MB bodies of
+// BenchmarkApplySize.
+func BenchmarkScanStrings(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		body []byte
+	}{
+		{"harness", harnessBody(1<<20, false)},
+		{"claude", claudeBody(1<<20, false)},
+		{"code", codeBody(1<<20, false)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.body)))
+			var units []span
+			for b.Loop() {
+				units, _ = scanStrings(bc.body, units[:0])
+			}
+		})
+	}
+}

@@ -70,6 +70,9 @@ func (sc *scratch) window(raw []byte, isJSON bool, rs, limit int) view {
 func (m *matcher) viaHits(raw []byte, isJSON bool, hits []span, sc *scratch, edits []edit) []edit {
 	if !m.detector {
 		if m.before >= unbounded || m.after >= unbounded {
+			if isJSON && m.anchoredRule != nil && m.hitsCover(raw) {
+				return m.anchoredViaHits(raw, hits, sc, edits)
+			}
 			v := sc.window(raw, isJSON, 0, len(raw))
 			return m.editsIn(&v, m.find(v.text, sc, sc.locs[:0]), isJSON, edits)
 		}
