@@ -82,7 +82,11 @@ func TestHasOddU(t *testing.T) {
 		{`\u00`, true}, // cut short
 		{`\u`, true},   // cut short
 		{`1234567\u0041`, true},
-		{`123456\u0041`, true}, // the pair straddles two words
+		{`123456\u0041`, true},
+		{strings.Repeat("x", 63) + `\u0041`, true}, // the pair straddles two searches
+		{strings.Repeat("x", 62) + `\u0041`, true},
+		{strings.Repeat("x", 63) + `\u001b`, false},
+		{strings.Repeat(`\u001b`, 30) + `\u0041`, true},
 		{`1234567\u001b`, false},
 		{`\\u0041`, true}, // text, but reported: merely cautious
 		{`u\`, false},

@@ -236,28 +236,45 @@ func skipDigits(b []byte, i int) int {
 // isBase64Blob reports whether the raw content of a JSON string looks like
 // an encoded payload rather than text: at least 256 characters of the base64
 // alphabet (either variant) and nothing else, '/' possibly written "\/".
+// It looks up eight bytes at a time (images run to megabytes).
 func isBase64Blob(raw []byte) bool {
 	if len(raw) < 256 {
 		return false
 	}
-	var ok [256]bool
-	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_") {
-		ok[c] = true
-	}
 	n := len(raw)
-	for i := 0; i < len(raw); i++ {
+	for i := 0; i < len(raw); {
+		if i+8 <= len(raw) {
+			w := raw[i : i+8 : i+8]
+			if notBase64[w[0]]|notBase64[w[1]]|notBase64[w[2]]|notBase64[w[3]]|
+				notBase64[w[4]]|notBase64[w[5]]|notBase64[w[6]]|notBase64[w[7]] == 0 {
+				i += 8
+				continue
+			}
+		}
 		c := raw[i]
 		if c == '\\' && i+1 < len(raw) && raw[i+1] == '/' {
-			i++
+			i += 2
 			n--
 			continue
 		}
-		if !ok[c] {
+		if notBase64[c] != 0 {
 			return false
 		}
+		i++
 	}
 	return n >= 256
 }
+
+// notBase64 is 1 for the bytes outside the base64 alphabets.
+var notBase64 = func() (t [256]uint8) {
+	for i := range t {
+		t[i] = 1
+	}
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_") {
+		t[c] = 0
+	}
+	return t
+}()
 
 // esc is one escape sequence of a JSON string: the raw bytes [raw, raw+rawLen)
 // decode to the bytes [dec, dec+decLen) of the decoded text.

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"unicode/utf8"
@@ -121,6 +122,59 @@ func TestAppendEscaped(t *testing.T) {
 		var back string
 		if err := json.Unmarshal([]byte(enc), &back); err != nil || back != s {
 			t.Errorf("appendEscaped(%q) = %s, decodes to %q (%v)", s, enc, back, err)
+		}
+	}
+}
+
+// base64BlobRef is isBase64Blob as it was, a byte at a time.
+func base64BlobRef(raw []byte) bool {
+	if len(raw) < 256 {
+		return false
+	}
+	var ok [256]bool
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_") {
+		ok[c] = true
+	}
+	n := len(raw)
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c == '\\' && i+1 < len(raw) && raw[i+1] == '/' {
+			i++
+			n--
+			continue
+		}
+		if !ok[c] {
+			return false
+		}
+	}
+	return n >= 256
+}
+
+// TestIsBase64BlobRef compares isBase64Blob with base64BlobRef on blobs
+// with a stray byte, escaped slashes or a backslash at every place.
+func TestIsBase64BlobRef(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_"
+	for range 3000 {
+		b := make([]byte, 250+rng.IntN(30))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		for range rng.IntN(4) {
+			i := rng.IntN(len(b))
+			switch rng.IntN(4) {
+			case 0:
+				b[i] = byte(rng.IntN(256))
+			case 1:
+				b[i] = '\\'
+			default:
+				if i+1 < len(b) {
+					b[i], b[i+1] = '\\', '/'
+				}
+			}
+		}
+		if got, want := isBase64Blob(b), base64BlobRef(b); got != want {
+			t.Fatalf("isBase64Blob(%q) = %v, want %v", b, got, want)
 		}
 	}
 }
