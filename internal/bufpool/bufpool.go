@@ -9,12 +9,13 @@
 // megabytes collects once or twice per body, so the buffers were fresh
 // again on every request (perf of the daemon under clpbench's scenario 5:
 // a fifth of its time in page faults while filling them). What the lists
-// hold is bounded (Keep bytes in all), and all of it is let go once no
-// buffer came back for Idle, so an idle process gives the memory back.
+// hold is bounded (Keep bytes in all), and all of it is let go, and its
+// memory returned to the system, once no buffer came back for Idle.
 package bufpool
 
 import (
 	"math/bits"
+	"runtime/debug"
 	"sync"
 	"time"
 )
@@ -107,13 +108,25 @@ func (p *pool) put(b []byte) {
 	}
 }
 
-// release lets go of every free buffer.
+// release lets go of every free buffer. When that was megabytes, it also
+// has the runtime collect them and return their memory to the system at
+// once: on its own, an idle process collects every two minutes and the
+// runtime returns freed memory a little at a time after that, so a daemon
+// kept tens of megabytes for minutes after a burst of large bodies.
 func (p *pool) release() {
 	p.mu.Lock()
-	defer p.mu.Unlock()
+	n := p.bytes
 	for c := range p.free {
 		clear(p.free[c])
 		p.free[c] = nil
 	}
 	p.bytes = 0
+	p.mu.Unlock()
+	if n >= freeOSAbove {
+		debug.FreeOSMemory()
+	}
 }
+
+// freeOSAbove is how many bytes of buffers let go make release return
+// memory to the system.
+const freeOSAbove = 8 << 20

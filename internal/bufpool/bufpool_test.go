@@ -2,6 +2,7 @@ package bufpool
 
 import (
 	"runtime"
+	"runtime/metrics"
 	"testing"
 	"time"
 )
@@ -125,4 +126,30 @@ func TestIdleRelease(t *testing.T) {
 	if d, _ := p.get(Min); &d[0] != &c[0] {
 		t.Fatal("no reuse after a release")
 	}
+}
+
+// TestReleaseReturnsMemory: letting go of megabytes of buffers returns
+// their memory to the system at once, not minutes later.
+func TestReleaseReturnsMemory(t *testing.T) {
+	p := &pool{keep: Keep, idle: time.Hour}
+	b, _ := p.get(32 << 20)
+	for i := range b {
+		b[i] = 1 // map every page
+	}
+	p.put(b)
+	b = nil
+	runtime.GC()
+	before := released()
+	p.release()
+	if got := released() - before; got < 24<<20 {
+		t.Fatalf("release returned %d MiB to the system, want the buffer's 32 MiB", got>>20)
+	}
+}
+
+// released is how many bytes of the heap the runtime has returned to the
+// system.
+func released() int64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
 }

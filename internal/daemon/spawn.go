@@ -50,7 +50,7 @@ func Spawn(ctx context.Context, env api.Env, exe string) (pid int, err error) {
 	}
 	defer logf.Close()
 	cmd := exec.Command(exe, "serve")
-	cmd.Env = append(withGODEBUG(os.Environ(), "madvdontneed=0"), "CLP_HOME="+env.Home, ReadyAddrEnv+"="+ln.Addr().String(), ReadyTokenEnv+"="+token)
+	cmd.Env = append(os.Environ(), "CLP_HOME="+env.Home, ReadyAddrEnv+"="+ln.Addr().String(), ReadyTokenEnv+"="+token)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	detach(cmd)
 	if err := cmd.Start(); err != nil {
@@ -136,44 +136,4 @@ func tail(path string, n int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// withGODEBUG returns environ with setting ("name=value") added to GODEBUG,
-// unless the user set that name there already.
-//
-// The daemon runs with madvdontneed=0: memory the Go runtime gives back is
-// released with MADV_FREE instead of MADV_DONTNEED. The daemon reads each
-// request body (up to maxBodyMB) into a new buffer, and pages released with
-// MADV_DONTNEED fault and are zeroed again on the next large body: 3.6x
-// more page faults per 1 MB request (BenchmarkServeHTTP under perf stat).
-// The kernel still takes MADV_FREE pages back under memory pressure; until
-// then they count in the daemon's RSS. It is not a //go:debug setting, so
-// the environment of `clp start`'s child carries it.
-func withGODEBUG(environ []string, setting string) []string {
-	name, _, _ := strings.Cut(setting, "=")
-	out := make([]string, 0, len(environ)+1)
-	found := false
-	for _, kv := range environ {
-		if v, ok := strings.CutPrefix(kv, "GODEBUG="); ok {
-			found = true
-			has := false
-			for _, s := range strings.Split(v, ",") {
-				if n, _, _ := strings.Cut(s, "="); n == name {
-					has = true
-				}
-			}
-			switch {
-			case has:
-			case v == "":
-				kv = "GODEBUG=" + setting
-			default:
-				kv += "," + setting
-			}
-		}
-		out = append(out, kv)
-	}
-	if !found {
-		out = append(out, "GODEBUG="+setting)
-	}
-	return out
 }
