@@ -61,6 +61,12 @@ type Record struct {
 	ResponseHeaders map[string][]string `json:"response_headers,omitempty"`
 	RequestBody     []byte              `json:"request_body,omitempty"`
 	ResponseBody    []byte              `json:"response_body,omitempty"`
+
+	// Release, when set, hands RequestBody's buffer back for reuse. The
+	// request log calls it once it has encoded the record (or dropped it);
+	// nothing may read RequestBody after that, so a consumer that keeps
+	// the body past the log copies it first.
+	Release func() `json:"-"`
 }
 
 // RedactionSpan is one replacement the filter made in a request body.

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/bufpool"
 	"github.com/clp-proxy/clp/internal/redact"
 	"github.com/clp-proxy/clp/internal/route"
 )
@@ -83,8 +84,15 @@ func TestOutBody(t *testing.T) {
 			}
 			for _, limit := range []int{-1, 0, 1, 9, 10, 11, 12, len(tt.want), 1 << 20} {
 				w := tt.want[:max(0, min(limit, len(tt.want)))]
-				if got := tt.b.prefix(limit, false); string(got) != w {
-					t.Errorf("prefix(%d) = %q, want %q", limit, got, w)
+				for _, fresh := range []bool{false, true} {
+					got, pooled := tt.b.prefix(limit, fresh)
+					copied := len(w) > 0 && (fresh || len(w) > len(tt.b.parts[0]))
+					if string(got) != w {
+						t.Errorf("prefix(%d, %v) = %.40q (%d bytes), want %.40q (%d bytes)", limit, fresh, got, len(got), w, len(w))
+					}
+					if want := copied && len(w) >= bufpool.Min; pooled != want {
+						t.Errorf("prefix(%d, %v) pooled %v, want %v", limit, fresh, pooled, want)
+					}
 				}
 			}
 		})

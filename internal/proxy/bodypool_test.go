@@ -184,3 +184,40 @@ func TestRecordOutlivesPooledBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordBodyPooled: a record's body of bufpool.Min bytes or more is a
+// pooled copy that its Release hands back; until then it stays intact
+// (TestRecordOutlivesPooledBuffer).
+func TestRecordBodyPooled(t *testing.T) {
+	up := &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, chunks: []string{jsonAnswer}, length: true}
+	var recs []*api.Record
+	h := testHandler(t, up, &recs)
+	send := func(c byte) *api.Record {
+		body := fmt.Sprintf(`{"model":"claude-opus-4-5","messages":[{"role":"user","content":"%s"}]}`, bytes.Repeat([]byte{c}, 2*bufpool.Min))
+		up.chunks = []string{jsonAnswer}
+		h.ServeHTTP(newClient(), newRequest(body))
+		rec := recs[len(recs)-1]
+		if string(rec.RequestBody) != body {
+			t.Fatalf("record body %.80q..., want %.80q...", rec.RequestBody, body)
+		}
+		return rec
+	}
+	first := send('a')
+	if first.Release == nil {
+		t.Fatal("a record body of 2*bufpool.Min bytes has no Release")
+	}
+	p := &first.RequestBody[0]
+	first.Release()
+	if b, _ := bufpool.Get(len(first.RequestBody)); &b[0] != p {
+		t.Error("Release did not hand the record's buffer back to the pool")
+	} else {
+		bufpool.Put(b)
+	}
+	send('b') // and the pool's buffers serve the next request
+	small := `{"model":"claude-opus-4-5","messages":[]}`
+	up.chunks = []string{jsonAnswer}
+	h.ServeHTTP(newClient(), newRequest(small))
+	if rec := recs[len(recs)-1]; rec.Release != nil || string(rec.RequestBody) != small {
+		t.Errorf("small body: Release set %v, body %q", rec.Release != nil, rec.RequestBody)
+	}
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/balance"
+	"github.com/clp-proxy/clp/internal/bufpool"
 	"github.com/clp-proxy/clp/internal/config"
 	"github.com/clp-proxy/clp/internal/cost"
 	"github.com/clp-proxy/clp/internal/jsonscan"
@@ -353,7 +354,11 @@ func (ex *exchange) finish() {
 		}
 		// The log keeps at most BodyCap bytes of it; copy no more, and
 		// copy them when they lie in a pooled buffer.
-		ex.rec.RequestBody = ex.sent.prefix(ex.st.BodyCap, ex.buf != nil)
+		body, pooled := ex.sent.prefix(ex.st.BodyCap, ex.buf != nil)
+		ex.rec.RequestBody = body
+		if pooled {
+			ex.rec.Release = func() { bufpool.Put(body) }
+		}
 		ex.h.Record(ex.rec)
 	}
 }

@@ -246,6 +246,8 @@ func openSeeded(ctx context.Context, path string, quickCheck bool) (handles, int
 // the queue is full or the DB is closed.
 //
 // Add takes ownership of rec: the caller must not change it afterwards.
+// rec.Release, if set, is called once the body was encoded, or at once
+// when the record is refused.
 // Bodies longer than Options.BodyCap are cut when written; a zero rec.Time
 // is stored as the time of writing.
 func (db *DB) Add(rec *api.Record) bool {
@@ -256,6 +258,7 @@ func (db *DB) Add(rec *api.Record) bool {
 	defer db.mu.RUnlock()
 	if db.closed {
 		db.dropped.Add(1)
+		release(rec)
 		return false
 	}
 	reserved := rec.ID != 0
@@ -276,6 +279,7 @@ func (db *DB) Add(rec *api.Record) bool {
 			rec.ID = 0
 		}
 		db.dropped.Add(1)
+		release(rec)
 		return false
 	}
 }

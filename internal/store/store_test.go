@@ -177,12 +177,17 @@ func TestDropWhenQueueFull(t *testing.T) {
 	var accepted, refused int
 	for i := 1; i <= 10; i++ {
 		rec := fullRecord(i)
+		released := false
+		rec.Release = func() { released = true }
 		if db.Add(rec) {
 			accepted++
 		} else {
 			refused++
 			if rec.ID != 0 {
 				t.Errorf("refused record kept ID %d", rec.ID)
+			}
+			if !released {
+				t.Errorf("refused record %d: its body buffer was not released", i)
 			}
 		}
 	}
@@ -530,5 +535,50 @@ func TestZeroTimeStoredAsNow(t *testing.T) {
 	got, err := db.Get(context.Background(), rec.ID)
 	if err != nil || !got.Time.Equal(now) {
 		t.Errorf("Get = %+v, %v; want time %v", got, err, now)
+	}
+}
+
+// TestRelease: a record's Release is called once, after its body was
+// encoded: the buffer it hands back is overwritten at once here, and the
+// log still holds the body as it was. A record refused by a closed log is
+// released too.
+func TestRelease(t *testing.T) {
+	db := openTest(t, Options{})
+	recs := make([]*api.Record, 3)
+	calls := make([]int, len(recs))
+	for i := range recs {
+		rec := fullRecord(i)
+		body := []byte(rec.RequestBody)
+		rec.RequestBody = body
+		rec.Release = func() {
+			calls[i]++
+			for j := range body {
+				body[j] = 'X'
+			}
+		}
+		recs[i] = rec
+		db.Add(rec)
+	}
+	want := fullRecord(1).RequestBody
+	flush(t, db)
+	for i := range recs {
+		if calls[i] != 1 {
+			t.Errorf("record %d: Release called %d times, want 1", i, calls[i])
+		}
+	}
+	got, err := db.Get(context.Background(), recs[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got.RequestBody) != string(want) {
+		t.Errorf("stored body %q, want %q: read after Release", got.RequestBody, want)
+	}
+
+	db.Close()
+	late := fullRecord(9)
+	released := 0
+	late.Release = func() { released++ }
+	if db.Add(late) || released != 1 {
+		t.Errorf("Add after Close: accepted or Release called %d times, want refused and 1", released)
 	}
 }

@@ -325,11 +325,21 @@ func (db *DB) run() {
 	}
 }
 
+// release hands back a record's body buffer (api.Record.Release) once the
+// log is done with the record.
+func release(rec *api.Record) {
+	if rec.Release != nil {
+		rec.Release()
+		rec.Release = nil
+	}
+}
+
 // take encodes one record into pending. When failures have piled up more
 // than QueueSize + BatchSize records (more than a healthy writer ever
 // holds), the oldest are given up and counted as lost.
 func (w *writer) take(rec *api.Record) {
 	r, err := w.db.encode(rec)
+	release(rec)
 	if err != nil {
 		w.db.lost.Add(1)
 		w.db.noteError(err)
