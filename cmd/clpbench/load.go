@@ -27,14 +27,6 @@ func newClient(conns int) *http.Client {
 	}}
 }
 
-// requestBody returns an Anthropic Messages request of about size bytes with a
-// model the routing rule renames and one secret the filter redacts.
-func requestBody(size int, stream bool) []byte {
-	head := fmt.Sprintf(`{"model":"claude-sonnet-4-5","max_tokens":32000,"stream":%t,"metadata":{"user_id":"bench"},"system":[{"type":"text","text":"You are a coding agent."}],"messages":[{"role":"user","content":"the key is sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAA please keep it. `, stream)
-	tail := `"}]}`
-	return []byte(head + filler(max(size-len(head)-len(tail), 1)) + tail)
-}
-
 // newRequest builds the bench request for t.
 func newRequest(ctx context.Context, t *target, body []byte, spec streamSpec) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL+"/v1/messages", bytes.NewReader(body))

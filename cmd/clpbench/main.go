@@ -51,11 +51,12 @@ type config struct {
 	Only       []int
 	Nginx      bool
 	Write      string
+	Body       string // request body kind of scenarios 1 and 5
 }
 
 func (c config) String() string {
-	return fmt.Sprintf("rounds %d, %d sequential requests per round, %s per load run at %v concurrent, streams of %d events of %d B %s apart (%d per round), %d concurrent streams of %d events, %d starts",
-		c.Rounds, c.Seq, c.Dur, c.Conc, c.Events, c.EventSize, c.Delay, c.Streams, c.BigStreams, c.BigEvents, c.Starts)
+	return fmt.Sprintf("rounds %d, %d sequential requests per round, %s bodies in scenarios 1 and 5, %s per load run at %v concurrent, streams of %d events of %d B %s apart (%d per round), %d concurrent streams of %d events, %d starts",
+		c.Rounds, c.Seq, c.Body, c.Dur, c.Conc, c.Events, c.EventSize, c.Delay, c.Streams, c.BigStreams, c.BigEvents, c.Starts)
 }
 
 // parseInts parses "16,64,256".
@@ -93,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	only := fs.String("only", "1,2,3,4,5,6", "scenarios to run")
 	fs.BoolVar(&c.Nginx, "nginx", true, "include nginx when it is installed")
 	fs.StringVar(&c.Write, "write", "", "also write the report to this file (BENCH.md), keeping its notes section")
+	fs.StringVar(&c.Body, "body", bodyFiller, "request bodies of scenarios 1 and 5: filler (one long string of words) or conversation (shaped like Claude Code's, with escaped source code)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -102,6 +104,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.Only, err = parseInts(*only); err != nil {
 		return c, fmt.Errorf("-only: %w", err)
+	}
+	if c.Body != bodyFiller && c.Body != bodyConversation {
+		return c, fmt.Errorf("-body %q: want %s or %s", c.Body, bodyFiller, bodyConversation)
 	}
 	if c.Rounds < 1 || c.Seq < 1 || c.Streams < 1 || c.BigStreams < 1 || c.Starts < 1 || c.Events < 3 {
 		return c, errors.New("-rounds, -seq, -streams, -big-streams and -starts must be positive, -events at least 3")

@@ -117,7 +117,7 @@ func (b *bench) refTarget() string {
 // latency is scenario 1: one request at a time, added latency versus direct.
 func (b *bench) latency(ctx context.Context) error {
 	for _, size := range []int{2 << 10, 200 << 10} {
-		body := requestBody(size, false)
+		body := bodyOf(b.cfg.Body, size, false)
 		spec := streamSpec{RespSize: 1 << 10}
 		p50, p99 := perRound{}, perRound{}
 		for r := range b.cfg.Rounds {
@@ -239,8 +239,8 @@ func (b *bench) bodies(ctx context.Context) error {
 	mb := make([]float64, len(sizes))
 	addedBy := map[string][]float64{}
 	for i, size := range sizes {
-		mb[i] = float64(size) / (1 << 20)
-		body := requestBody(size, false)
+		body := bodyOf(b.cfg.Body, size, false)
+		mb[i] = float64(len(body)) / (1 << 20)
 		spec := streamSpec{RespSize: 1 << 10}
 		p50 := perRound{}
 		for r := range b.cfg.Rounds {
