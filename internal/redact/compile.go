@@ -300,14 +300,43 @@ func baseMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 
 // rawForms adds to lits the forms they take inside a JSON string, escaped
 // the way encoders do by default ("\/" for '/' and \u escapes of printable
-// characters are not looked for).
+// characters are not looked for): a backspace and a form feed as \u0008 and
+// \u000c, or as \b and \f (JSON.stringify, encoding/json since Go 1.22).
 func rawForms(lits []lit) []lit {
 	if lits == nil {
 		return nil
 	}
 	out := slices.Clone(lits)
 	for _, l := range lits {
-		out = appendLit(out, lit{s: string(appendEscaped(nil, l.s)), fold: l.fold})
+		esc := appendEscaped(nil, l.s)
+		out = appendLit(out, lit{s: string(esc), fold: l.fold})
+		if strings.ContainsAny(l.s, "\b\f") {
+			out = appendLit(out, lit{s: string(shortBF(esc)), fold: l.fold})
+		}
+	}
+	return out
+}
+
+// shortBF rewrites the escapes \u0008 and \u000c of esc, a text escaped by
+// appendEscaped, as \b and \f.
+func shortBF(esc []byte) []byte {
+	var out []byte
+	for i := 0; i < len(esc); i++ {
+		if esc[i] != '\\' {
+			out = append(out, esc[i])
+			continue
+		}
+		switch string(esc[i:min(len(esc), i+6)]) {
+		case `\u0008`:
+			out = append(out, '\\', 'b')
+			i += 5
+		case `\u000c`:
+			out = append(out, '\\', 'f')
+			i += 5
+		default: // a two-byte escape: kept whole
+			out = append(out, esc[i:i+2]...)
+			i++
+		}
 	}
 	return out
 }
