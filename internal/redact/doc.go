@@ -28,11 +28,15 @@
 // from the first pass, moved past the edits, and one pass over the text
 // around each replacement), not from a search each. A changed string is
 // kept as runs of the body and replacement texts, so the output is copied
-// only by Apply, which joins them. A rule
-// whose match can run on without bound after its literal (`password=\S+`)
-// is tried, anchored, only at the few places before each literal where a
-// match can start. A rule with neither literal nor run (such as `[a-z]+`)
-// runs over every string and costs tens of milliseconds per megabyte.
+// only by Apply, which joins them. A rule whose match can run on without
+// bound after its literal (`password=\S+`) is tried, anchored, only at the
+// few places before each literal where a match can start; in a string whose
+// escapes can neither form nor hide its literals (no \u escape but of a
+// control character), the first pass says where those are, and the
+// expression reads the decoded text from there on as far as it needs, so
+// the string is not decoded whole. A rule with neither literal nor run
+// (such as `[a-z]+`) runs over every string and costs tens of milliseconds
+// per megabyte.
 // Detectors' regular expressions are compiled on first use.
 //
 // The Report tells how many replacements each rule or detector made and where
