@@ -53,14 +53,19 @@ func (m *matcher) hitsCover(raw []byte) bool {
 
 // hasOddU reports whether raw holds a backslash followed by 'u' that does
 // not start \u0000 to \u001f. After an escaped backslash that is text that
-// only looks like an escape: reporting it too is merely cautious. It searches
-// 64 bytes at a time: bytes.Index runs its vectorized search on a text that
-// short, and on a longer one first looks for backslashes one by one, which
-// is slow in escape-dense text.
+// only looks like an escape: reporting it too is merely cautious. From each
+// backslash it searches 64 bytes at a time: bytes.Index runs its vectorized
+// search on a text that short, and on a longer one first looks for
+// backslashes one by one, which is slow in escape-dense text.
 func hasOddU(raw []byte) bool {
 	for i := 0; i+1 < len(raw); {
+		k := bytes.IndexByte(raw[i:], '\\') // a long run without escapes at vector speed
+		if k < 0 {
+			return false
+		}
+		i += k
 		end := min(len(raw), i+64)
-		k := bytes.Index(raw[i:end], []byte(`\u`))
+		k = bytes.Index(raw[i:end], []byte(`\u`))
 		if k < 0 {
 			if end == len(raw) {
 				return false
