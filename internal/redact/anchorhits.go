@@ -36,11 +36,12 @@ func litsRawSafe(lits []lit) bool {
 // occurrences of m's literals in the raw bytes stand for all of their
 // occurrences in the decoded text. (Those that start inside an escape, "n"
 // in "\n", are not in it; at the escape's decoded text the expression finds
-// nothing that a real occurrence would not find.) It needs literals free of escaped bytes (litsRawSafe) and no \u
-// escape but those of control characters: every other escape then decodes
-// to one byte no literal holds, or is kept as it is (an unknown escape). A
-// folding literal also needs the string free of the Kelvin sign and the
-// long s, which the prefilter's byte pairs may miss.
+// nothing that a real occurrence would not find.) It needs literals free
+// of escaped bytes (litsRawSafe) and no \u escape but those of control
+// characters: every other escape then decodes to one byte no literal holds,
+// or is kept as it is (an unknown escape). A folding literal also needs the
+// string free of the Kelvin sign and the long s, which the prefilter's byte
+// pairs may miss.
 func (m *matcher) hitsCover(raw []byte) bool {
 	if !m.rawSafe {
 		return false
