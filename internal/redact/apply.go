@@ -67,7 +67,7 @@ func (f *Filter) Apply(service string, body []byte) ([]byte, Report) {
 	if f == nil || len(f.matchers) == 0 || len(body) == 0 {
 		return body, Report{}
 	}
-	sc := f.getScratch()
+	sc := f.getScratch(len(body))
 	defer f.putScratch(sc)
 	rep := f.run(service, body, sc)
 	if len(sc.changed) == 0 {
@@ -92,7 +92,7 @@ func (f *Filter) ApplyPieces(service string, body []byte, dst [][]byte) ([][]byt
 	if f == nil || len(f.matchers) == 0 || len(body) == 0 {
 		return appendPiece(dst, body), Report{}
 	}
-	sc := f.getScratch()
+	sc := f.getScratch(len(body))
 	defer f.putScratch(sc)
 	rep := f.run(service, body, sc)
 	if len(sc.changed) == 0 {
@@ -204,7 +204,14 @@ type scratch struct {
 	changedText
 }
 
-func (f *Filter) getScratch() *scratch {
+// getScratch returns scratch space for a body of n bytes: for a large body,
+// one that grew on an earlier large body if there is one.
+func (f *Filter) getScratch(n int) *scratch {
+	if n >= largeBody {
+		if sc := f.large.get(); sc != nil {
+			return sc
+		}
+	}
 	if sc, ok := f.pool.Get().(*scratch); ok {
 		return sc
 	}
@@ -227,6 +234,9 @@ func (f *Filter) putScratch(sc *scratch) {
 	clear(sc.unitSeg[1])
 	sc.changed, sc.segs = sc.changed[:0], sc.segs[:0]
 	sc.arena = sc.arena[:0]
+	if sc.large() && f.large.put(sc) {
+		return
+	}
 	f.pool.Put(sc)
 }
 

@@ -40,6 +40,7 @@ type Filter struct {
 	pre      *prefilter // finds raw literals in bodies
 	textPre  *prefilter // finds plain literals in a changed unit's decoded text
 	pool     sync.Pool  // of *scratch
+	large    scratchList
 }
 
 // matcher is one compiled rule or detector.

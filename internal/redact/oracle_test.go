@@ -17,7 +17,7 @@ func (f *Filter) applyOld(service string, body []byte) ([]byte, Report) {
 	if f == nil || len(f.matchers) == 0 || len(body) == 0 {
 		return body, rep
 	}
-	sc := f.getScratch()
+	sc := f.getScratch(len(body))
 	defer f.putScratch(sc)
 	want, pos := sc.reset(len(f.matchers))
 	for i, m := range f.matchers {
