@@ -143,7 +143,8 @@ medians; "added" figures are per-round differences to direct, then the median.
     make bench                                   # build bin/clp and the harness, run the default (~2-3 min)
     make bench BENCHFLAGS='-write BENCH.md'      # same, and rewrite this file (notes below are kept)
     go run ./cmd/clpbench -h                     # flags to scale up: -rounds, -seq, -dur, -conc,
-                                                 # -events, -delay, -streams, -big-streams, -only
+                                                 # -events, -delay, -streams, -big-streams, -only;
+                                                 # -body conversation: Claude Code-shaped bodies
 
 ## Results
 
