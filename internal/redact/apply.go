@@ -234,6 +234,7 @@ func (f *Filter) putScratch(sc *scratch) {
 	clear(sc.unitSeg[1])
 	sc.changed, sc.segs = sc.changed[:0], sc.segs[:0]
 	sc.arena = sc.arena[:0]
+	sc.rd.raw, sc.rd.pend = nil, nil // the body, which a kept scratch must not hold
 	if sc.large() && f.large.put(sc) {
 		return
 	}
