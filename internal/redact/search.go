@@ -317,25 +317,54 @@ func (p *prefilter) probes(x uint16) []probe {
 }
 
 // pairOffsets picks, for each parity, the offset of n's rarest byte pair.
+// The scan looks at the pairs at every other offset of a unit, so of two
+// pairs at offsets of both parities, one is on its grid wherever the
+// literal lies. Under (?i) 'k' and 's' also match the Kelvin sign and the
+// long s, three and two bytes in UTF-8: one of them between the two pairs
+// would move them apart by a byte and could put both off the grid (a
+// secret written with one went unnoticed). So a folding literal's two
+// pairs are taken from one run of it without 'k' or 's'; a literal with
+// no such run of three bytes is not searched by pairs.
 func pairOffsets(n needle) ([2]int, bool) {
+	lo, hi := 0, len(n.s)
+	if n.fold {
+		best := -1
+		for start := 0; start < len(n.s); {
+			end := start
+			for end < len(n.s) && n.s[end] != 'k' && n.s[end] != 's' {
+				end++
+			}
+			if _, rank, ok := rarestPairs(n, start, end); ok && (best < 0 || rank < best) {
+				best, lo, hi = rank, start, end
+			}
+			start = end + 1
+		}
+		if best < 0 {
+			return [2]int{}, false
+		}
+	}
+	offs, _, ok := rarestPairs(n, lo, hi)
+	return offs, ok
+}
+
+// rarestPairs picks, for each parity, the offset of the rarest byte pair of
+// n.s[lo:hi] (offs[p] has parity p), and reports the sum of their ranks.
+func rarestPairs(n needle, lo, hi int) ([2]int, int, bool) {
 	var offs [2]int
+	total := 0
 	for par := range 2 {
 		best, rank := -1, 1<<30
-		for o := par; o+1 < len(n.s); o += 2 {
-			a, b := n.s[o], n.s[o+1]
-			if n.fold && (a == 'k' || a == 's' || b == 'k' || b == 's') {
-				continue // their (?i) variants are not all single bytes
-			}
-			if r := pairRank(a, b, n.fold); r < rank {
+		for o := lo + par; o+1 < hi; o += 2 {
+			if r := pairRank(n.s[o], n.s[o+1], n.fold); r < rank {
 				best, rank = o, r
 			}
 		}
 		if best < 0 {
-			return offs, false
+			return offs, 0, false
 		}
-		offs[par] = best
+		offs[best%2], total = best, total+rank
 	}
-	return offs, true
+	return offs, total, true
 }
 
 // pairVariants lists the bigrams that the pair a, b stands for.
