@@ -39,17 +39,11 @@ func litsRawSafe(lits []lit) bool {
 // nothing that a real occurrence would not find.) It needs literals free
 // of escaped bytes (litsRawSafe) and no \u escape but those of control
 // characters: every other escape then decodes to one byte no literal holds,
-// or is kept as it is (an unknown escape). A folding literal also needs the
-// string free of the Kelvin sign and the long s, which the prefilter's byte
-// pairs may miss.
+// or is kept as it is (an unknown escape). The Kelvin sign and the long s,
+// which a folding literal matches for 'k' and 's', are found by the
+// prefilter like any other spelling (see pairOffsets).
 func (m *matcher) hitsCover(raw []byte) bool {
-	if !m.rawSafe {
-		return false
-	}
-	if m.foldLits && (bytes.Contains(raw, []byte(kelvin)) || bytes.Contains(raw, []byte(longS))) {
-		return false
-	}
-	return !hasOddU(raw)
+	return m.rawSafe && !hasOddU(raw)
 }
 
 // hasOddU reports whether raw holds a backslash followed by 'u' that does

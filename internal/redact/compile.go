@@ -70,7 +70,6 @@ type matcher struct {
 	replBytes    []byte // repl as is, for a body that is not JSON
 	plainRepl    bool   // repl needs no JSON escape and holds no character of kelvin
 	rawSafe      bool   // rules only: see litsRawSafe
-	foldLits     bool   // rules only: some literal folds case
 }
 
 // prefiltered reports whether the prefilter can tell where m may match.
@@ -286,7 +285,6 @@ func newMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 	m := baseMatcher(re, tree, repl)
 	m.anchoredRule = compileAnchored(re, tree, m.shape)
 	m.rawSafe = litsRawSafe(m.lits)
-	m.foldLits = slices.ContainsFunc(m.lits, func(l lit) bool { return l.fold })
 	return m
 }
 
