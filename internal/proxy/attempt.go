@@ -31,10 +31,18 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 	t0 := h.now()
 	a := api.Attempt{Config: up.Name}
 	ex.rec.Config = up.Name
+	model := ex.rec.ModelRequested
+	if p := ex.pipelined(up, model); p != nil {
+		ex.rec.ModelSent = p.model
+		ex.piping = p
+		return ex.send(up, more, t0, a, p.reader(), p.n, func() (io.ReadCloser, error) { return p.reader(), nil })
+	}
+	if ex.settle() != nil {
+		return nil, false
+	}
 	if ex.redacted == nil {
 		ex.redact()
 	}
-	model := ex.rec.ModelRequested
 	var edit route.Edit
 	edited := false
 	if st.Router != nil && model != "" {
@@ -61,24 +69,45 @@ func (ex *exchange) attempt(up *config.Upstream, more bool) (resp *http.Response
 		body = newOutBody(ex.redacted, edit, true)
 	}
 	ex.sent = body
-	u := protocol.JoinURL(up.URL, ex.r.URL.Path, ex.r.URL.RawQuery)
 	var rd io.ReadCloser = http.NoBody
 	if body.n > 0 {
 		rd = ex.reader(body)
 	}
+	var getBody func() (io.ReadCloser, error)
+	if body.n > 0 {
+		getBody = func() (io.ReadCloser, error) { return ex.reader(body), nil }
+	}
+	return ex.send(up, more, t0, a, rd, int64(body.n), getBody)
+}
+
+// send makes the request of an attempt with its body and handles the
+// answer (see attempt).
+func (ex *exchange) send(up *config.Upstream, more bool, t0 time.Time, a api.Attempt, rd io.ReadCloser, n int64, getBody func() (io.ReadCloser, error)) (resp *http.Response, ok bool) {
+	h := ex.h
+	u := protocol.JoinURL(up.URL, ex.r.URL.Path, ex.r.URL.RawQuery)
 	req, err := http.NewRequestWithContext(ex.r.Context(), ex.r.Method, u.String(), rd)
 	if err != nil {
 		rd.Close()
 		return ex.failed(up, a, t0, nil, err.Error(), 0), false
 	}
-	req.ContentLength = int64(body.n)
-	if body.n > 0 {
-		req.GetBody = func() (io.ReadCloser, error) { return ex.reader(body), nil }
-	}
+	req.ContentLength = n
+	req.GetBody = getBody
 	req.Header = outboundHeader(ex.r.Header)
 	h.Protocol.SetCredential(req.Header, up.AuthToken, up.APIKey)
 	ex.rec.RequestHeaders = maskedHeader(req.Header)
 	resp, err = h.Transport.RoundTrip(req)
+	if p := ex.piping; p != nil {
+		ex.piping = nil
+		if redo, ok := ex.endPipelined(p); !ok || redo {
+			if resp != nil {
+				resp.Body.Close()
+			}
+			if !ok {
+				return nil, false
+			}
+			return ex.attempt(up, more)
+		}
+	}
 	if err != nil {
 		return ex.failed(up, a, t0, nil, describeDialError(err), 0), false
 	}

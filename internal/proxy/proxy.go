@@ -125,6 +125,15 @@ type exchange struct {
 	spans    []api.RedactionSpan
 	// sent is the body of the last attempt: redacted, with the routed model.
 	sent *outBody
+	// up, while not nil, is the body still arriving (see upload); body is
+	// its head until settle.
+	up *upload
+	// piping is the pipelined attempt under way, if any.
+	piping *piping
+	// bodyErr is set when reading the client's body failed after the
+	// exchange started on its head; the record says so and nothing more
+	// is tried.
+	bodyErr error
 }
 
 func (ex *exchange) serve() {
@@ -133,25 +142,39 @@ func (ex *exchange) serve() {
 	if limit <= 0 {
 		limit = 64 << 20
 	}
-	body, buf, err := readBody(ex.w, ex.r, limit)
+	var err error
+	if r := ex.r; r.ContentLength >= pipeMin && r.ContentLength <= limit {
+		err = ex.startUpload()
+	} else {
+		ex.body, ex.buf, err = readBody(ex.w, r, limit)
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
 			ex.fail(http.StatusRequestEntityTooLarge, "", fmt.Sprintf("clp: request body is larger than %d MiB; raise maxBodyMB in data/system.json if this is intended", limit>>20))
 			return
 		}
-		ex.rec.Error = "read request body: " + err.Error()
-		ex.rec.Status = 499
+		ex.bodyFailed(err)
 		return
 	}
-	ex.body, ex.buf = body, buf
 
 	// FirstString, not String: clients send "model" first, so this reads a
 	// few bytes, not the whole body; route.SetModel replaces the same
 	// occurrence (see jsonscan.FirstField for what a duplicate key means).
-	ex.rec.ModelRequested, _ = jsonscan.FirstString(body, "model")
+	ok := false
+	ex.rec.ModelRequested, ok = jsonscan.FirstString(ex.body, "model")
+	if !ok && ex.up != nil {
+		// Not in the head: wait for the whole body.
+		if ex.settle() != nil {
+			return
+		}
+		ex.rec.ModelRequested, _ = jsonscan.FirstString(ex.body, "model")
+	}
 	ex.rec.ModelSent = ex.rec.ModelRequested
 	cands := ex.candidates()
+	if ex.bodyErr != nil {
+		return
+	}
 	if len(cands) == 0 {
 		ex.fail(http.StatusServiceUnavailable, "", placeholderMessage(h.Service, st))
 		return
@@ -163,6 +186,15 @@ func (ex *exchange) serve() {
 	var lastUp *config.Upstream
 	for i, up := range cands {
 		resp, ok := ex.attempt(up, i < len(cands)-1)
+		if ex.bodyErr != nil {
+			if resp != nil {
+				resp.Body.Close()
+			}
+			if last != nil {
+				last.Body.Close()
+			}
+			return
+		}
 		if ok {
 			if last != nil {
 				last.Body.Close()
@@ -215,8 +247,12 @@ func (ex *exchange) candidates() []*config.Upstream {
 	if ex.h.Pool != nil {
 		if st.Balance.UsesSessions() && len(members) > 1 {
 			// The key may sit late in the body (Claude Code's metadata):
-			// read it only when it can change the order.
-			ex.session = ex.h.Protocol.SessionKey(ex.r.Header, ex.body)
+			// read it only when it can change the order, and wait for the
+			// whole of an upload only when no header gives it.
+			ex.session = ex.h.Protocol.SessionKey(ex.r.Header, nil)
+			if ex.session == "" && (ex.up == nil || ex.settle() == nil) {
+				ex.session = ex.h.Protocol.SessionKey(ex.r.Header, ex.body)
+			}
 		}
 		names = ex.h.Pool.Candidates(members, st.Balance, ex.session, make([]string, 0, len(members)))
 	} else if up := svc.ActiveUpstream(); up != nil && up.Usable() {
@@ -314,8 +350,12 @@ func isStreamRequest(body []byte) bool {
 	return ok && string(body[s:e]) == "true"
 }
 
-// fail answers with a protocol-shaped error CLP produced itself.
+// fail answers with a protocol-shaped error CLP produced itself, once the
+// body is in: a response may end the server's reading of it.
 func (ex *exchange) fail(status int, kind, msg string) {
+	if ex.settle() != nil {
+		return
+	}
 	ex.rec.Status = status
 	ex.rec.Error = msg
 	b := ex.h.Protocol.ErrorBody(status, kind, msg)
@@ -332,6 +372,7 @@ func (ex *exchange) finish() {
 	if ex.buf != nil {
 		defer ex.buf.release() // after the record took its copy
 	}
+	ex.settle()
 	ex.rec.DurationMS = ms(ex.h.now().Sub(ex.start))
 	if !ex.rec.Stream {
 		// An event stream set it already; otherwise the body says, read

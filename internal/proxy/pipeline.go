@@ -1,0 +1,179 @@
+package proxy
+
+import (
+	"bytes"
+	"io"
+
+	"github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/redact"
+	"github.com/clp-proxy/clp/internal/route"
+)
+
+// This file ties an upload (upload.go) into the exchange: the first
+// attempt sends the body as it arrives; anything else (a later attempt,
+// the repair, the record) waits for the whole body, settle.
+
+// startUpload starts reading a body of Content-Length bytes (at least
+// pipeMin, at most the limit) as an upload; ex.body is its head.
+func (ex *exchange) startUpload() error {
+	n := ex.r.ContentLength
+	bb := getBodyBuf(n)
+	var buf []byte
+	if bb != nil {
+		buf = bb.b
+	} else {
+		buf = make([]byte, n)
+	}
+	var f streamFilter
+	if flt := ex.st.Filter; flt != nil {
+		f = newStreamFilter(flt, ex.h.Service)
+	} else {
+		f = &rawStream{}
+	}
+	u, err := startUpload(ex.r.Body, buf, f)
+	if err != nil {
+		if bb != nil {
+			bb.release()
+		}
+		return err
+	}
+	ex.up, ex.buf = u, bb
+	ex.body = buf[:u.head]
+	if u.finished() {
+		return ex.settle()
+	}
+	return nil
+}
+
+// settle waits for the upload, if any, to end, and takes its results:
+// the whole body and, when the filter could stream it, the filtered body.
+// It returns (and records) the error of reading the body.
+func (ex *exchange) settle() error {
+	u := ex.up
+	if u == nil {
+		return ex.bodyErr
+	}
+	ex.up = nil
+	u.wait()
+	ex.body = u.buf[:u.read]
+	if u.err != nil {
+		ex.bodyFailed(u.err)
+		return u.err
+	}
+	ex.redacted = nil // ex.redact makes it
+	if u.whole && !u.gaveUp {
+		ex.redacted = u.parts
+		ex.counts, ex.spans = u.rep.Counts, spansOf(u.rep)
+		ex.rec.Redactions, ex.rec.RedactionSpans = ex.counts, ex.spans
+	}
+	return nil
+}
+
+// bodyFailed records that the client's body could not be read.
+func (ex *exchange) bodyFailed(err error) {
+	ex.bodyErr = err
+	ex.rec.Error = "read request body: " + err.Error()
+	if !ex.wrote {
+		ex.rec.Status = 499
+	}
+}
+
+// piping is a pipelined attempt: the Content-Length it promises, the
+// routed model and its edit of the first part.
+type piping struct {
+	u      *upload
+	bb     *bodyBuf
+	n      int64
+	model  string
+	edit   route.Edit
+	edited bool
+}
+
+// pipelined returns the pipelined attempt at up, or nil when the attempt
+// must wait for the whole body: the upload ended already, nothing is
+// filtered yet, the model is not in the first part, or a filter rule
+// would change the routed model's name.
+func (ex *exchange) pipelined(up *config.Upstream, model string) *piping {
+	u := ex.up
+	if u == nil || u.finished() {
+		return nil
+	}
+	p0 := u.firstPart()
+	if p0 == nil {
+		return nil
+	}
+	p := &piping{u: u, bb: ex.buf, n: ex.r.ContentLength + uploadSlack, model: model}
+	st := ex.st
+	if st.Router != nil && model != "" {
+		if m := st.Router.ModelFor(ex.h.Service, up.Name, model); m != model {
+			if p.edit, p.edited = route.ModelEdit(p0, m); !p.edited {
+				return nil
+			}
+			if st.Filter != nil && ex.filterChanges(p.edit.Value) {
+				return nil
+			}
+			p.model = m
+			p.n += int64(len(p.edit.Value) - (p.edit.End - p.edit.Start))
+		}
+	}
+	return p
+}
+
+// reader returns a new reader of the pipelined body; over a pooled buffer
+// it holds a reference until closed.
+func (p *piping) reader() io.ReadCloser {
+	r := &uploadReader{u: p.u, length: int(p.n), edit: p.edit, edited: p.edited}
+	if p.bb != nil {
+		p.bb.retain()
+		r.release = p.bb.release
+	}
+	return r
+}
+
+// endPipelined is called once the pipelined attempt's request is over:
+// it waits for the whole body and says whether the attempt stands (ok
+// false: the body could not be read, which settle recorded) or must be
+// made again with the whole body (redo: the filter could not stream it,
+// or its replacements outgrew the slack, and the reader failed the
+// request before the upstream had all of it).
+func (ex *exchange) endPipelined(p *piping) (redo, ok bool) {
+	if ex.settle() != nil {
+		return false, false
+	}
+	if ex.redacted == nil {
+		return true, true
+	}
+	b := newOutBody(ex.redacted, p.edit, p.edited)
+	if int64(b.n) > p.n {
+		return true, true
+	}
+	if pad := int(p.n) - b.n; pad > 0 {
+		b.parts = append(b.parts[:len(b.parts):len(b.parts)], bytes.Repeat([]byte{' '}, pad))
+		b.n += pad
+	}
+	ex.sent = b
+	if p.edited {
+		ex.rec.RedactionSpans = shiftSpans(ex.spans, p.edit)
+	}
+	return false, true
+}
+
+// rawStream is the streamFilter of a service without a filter: the body
+// as it arrives.
+type rawStream struct{ prev int }
+
+func (s *rawStream) Next(body []byte, final bool, dst [][]byte) ([][]byte, int, bool) {
+	if len(body) > s.prev {
+		dst = append(dst, body[s.prev:])
+	}
+	s.prev = len(body)
+	return dst, len(body), true
+}
+
+func (*rawStream) Report() redact.Report { return redact.Report{} }
+func (*rawStream) Close()                {}
+
+// newStreamFilter returns the streaming form of f for service.
+func newStreamFilter(f *redact.Filter, service string) streamFilter {
+	return &wholeFilter{f: f, service: service}
+}

@@ -1,0 +1,349 @@
+package proxy
+
+import (
+	"errors"
+	"io"
+	"sync"
+
+	"github.com/clp-proxy/clp/internal/redact"
+	"github.com/clp-proxy/clp/internal/route"
+)
+
+// A large request body is sent upstream while it still arrives (DESIGN
+// §4): an upload reads it from the client into its buffer, filters what
+// has arrived as far as the filter can tell what it becomes, and hands
+// that to the first attempt's transport at once, so the body crosses
+// loopback once in parallel instead of twice in series. The whole body is
+// still kept: failover, the 400 repair and the log read it once it is in.
+//
+// The attempt promises the upstream a Content-Length before the filter
+// has seen the body: the client's length, moved by the routed model's
+// change, plus uploadSlack. What the filter's replacements take away or
+// add is made up with spaces after the JSON document, which every JSON
+// parser reads past, so the promise holds unless replacements grow the
+// body by more than the slack. Then (and when the body turns out not to be
+// JSON, which only the whole-body filter handles) the reader fails before
+// the upstream has the promised length, the transport drops the
+// connection, and the attempt is made again with the whole body.
+
+// pipeMin is the body size from which uploads are pipelined: below it the
+// goroutine and the handoffs cost more than the overlap gains.
+const pipeMin = 128 << 10
+
+// uploadHead is how much of the body the handler reads itself before the
+// upload goes on in the background: enough for the members clients send
+// first ("model"), which routing needs before the attempt can start.
+const uploadHead = 16 << 10
+
+// uploadStep is how much more of the body arrives before the filter runs
+// again over what is new.
+const uploadStep = 64 << 10
+
+// uploadSlack is how many bytes of growth by replacements a pipelined
+// attempt's Content-Length allows for.
+const uploadSlack = 256
+
+var (
+	errBodyGrew      = errors.New("proxy: filtered body outgrew the promised length")
+	errNotStreamable = errors.New("proxy: body must be filtered whole")
+	errUploadClosed  = errors.New("proxy: upload reader used after Close")
+)
+
+// streamFilter is what an upload needs of the request filter
+// (redact.Stream): see redact.Stream.Next for the contract.
+type streamFilter interface {
+	Next(body []byte, final bool, dst [][]byte) ([][]byte, int, bool)
+	Report() redact.Report
+	Close()
+}
+
+// wholeFilter is a streamFilter that knows nothing until the body is
+// whole, then filters it in one go.
+type wholeFilter struct {
+	f       *redact.Filter
+	service string
+	rep     redact.Report
+}
+
+func (w *wholeFilter) Next(body []byte, final bool, dst [][]byte) ([][]byte, int, bool) {
+	if !final {
+		return dst, 0, true
+	}
+	dst, w.rep = w.f.ApplyPieces(w.service, body, dst)
+	return dst, len(body), true
+}
+
+func (w *wholeFilter) Report() redact.Report { return w.rep }
+func (w *wholeFilter) Close()                {}
+
+// upload is a request body being read, filtered and published.
+type upload struct {
+	src  io.Reader // the client's body
+	buf  []byte    // the whole body's room: Content-Length bytes
+	f    streamFilter
+	done chan struct{} // closed when the feeder stopped
+
+	mu   sync.Mutex
+	cond sync.Cond
+	// parts is the filtered body so far: the output for buf[:in].
+	parts [][]byte
+	out   int // bytes in parts
+	in    int
+	read  int  // bytes read into buf: the feeder's, until done
+	head  int  // bytes read before the feeder started
+	whole bool // parts is the whole filtered body
+	// gaveUp is set when the filter cannot stream this body: it must be
+	// filtered whole, and no attempt may send what was published.
+	gaveUp bool
+	err    error // reading the client's body failed
+	rep    redact.Report
+}
+
+// startUpload reads the head of a body of n bytes from src into buf
+// (len(buf) == n) and filters it, then goes on in the background.
+func startUpload(src io.Reader, buf []byte, f streamFilter) (*upload, error) {
+	u := &upload{src: src, buf: buf, f: f, done: make(chan struct{})}
+	u.cond.L = &u.mu
+	head := min(len(buf), uploadHead)
+	n, err := io.ReadFull(src, buf[:head])
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	u.read, u.head = n, n
+	u.filter(n == len(buf))
+	if u.whole || u.gaveUp {
+		close(u.done)
+		if !u.gaveUp {
+			f.Close()
+		}
+		return u, nil
+	}
+	go u.feed()
+	return u, nil
+}
+
+// feed reads the rest of the body, filtering every uploadStep bytes.
+func (u *upload) feed() {
+	defer close(u.done)
+	defer u.f.Close()
+	last := u.read
+	for u.read < len(u.buf) {
+		n, err := u.src.Read(u.buf[u.read:])
+		u.read += n
+		if err != nil && u.read < len(u.buf) {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			u.mu.Lock()
+			u.err = err
+			u.cond.Broadcast()
+			u.mu.Unlock()
+			return
+		}
+		if u.read-last >= uploadStep || u.read == len(u.buf) {
+			last = u.read
+			if u.filter(u.read == len(u.buf)); u.gaveUp {
+				// Read the rest anyway: the whole-body filter needs it.
+				if _, err := io.ReadFull(u.src, u.buf[u.read:]); err != nil {
+					u.mu.Lock()
+					u.err = err
+					u.cond.Broadcast()
+					u.mu.Unlock()
+					return
+				}
+				u.read = len(u.buf)
+				return
+			}
+		}
+	}
+}
+
+// filter runs the filter over what was read and publishes its output.
+func (u *upload) filter(final bool) {
+	pieces, n, ok := u.f.Next(u.buf[:u.read], final, nil)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	defer u.cond.Broadcast()
+	if !ok {
+		u.gaveUp = true
+		return
+	}
+	for _, p := range pieces {
+		u.out += len(p)
+	}
+	u.parts = append(u.parts, pieces...)
+	u.in = n
+	if final {
+		u.whole = true
+		u.rep = u.f.Report()
+	}
+}
+
+// wait blocks until the feeder stopped. Then err says whether the body
+// was read; gaveUp whether parts hold the filtered body.
+func (u *upload) wait() { <-u.done }
+
+// finished reports whether the feeder stopped.
+func (u *upload) finished() bool {
+	select {
+	case <-u.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// firstPart returns the first part published, nil when there is none yet
+// or the filter gave up.
+func (u *upload) firstPart() []byte {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.gaveUp || len(u.parts) == 0 {
+		return nil
+	}
+	return u.parts[0]
+}
+
+// uploadReader reads the body of a pipelined attempt: the published parts
+// with the routed model's edit applied to the first, then the padding up
+// to length bytes, blocking for parts not yet published. It never yields
+// the last byte before the body is whole and known to fit length, so an
+// upstream never gets a complete request that is not the filtered body.
+type uploadReader struct {
+	u       *upload
+	length  int
+	edit    route.Edit
+	edited  bool
+	release func() // called once, by Close
+
+	// The reader's position: part i of u.parts, off bytes into it (for
+	// i == 0 and edited, off counts in the edited first part), and pos
+	// bytes into the whole.
+	i, off, pos int
+	closed      bool
+}
+
+// editedLen is the length of the first part with the edit applied.
+func (r *uploadReader) firstLen() int {
+	n := len(r.u.parts[0])
+	if r.edited {
+		n += len(r.edit.Value) - (r.edit.End - r.edit.Start)
+	}
+	return n
+}
+
+// total is the length of the published parts as sent; u.mu held.
+func (r *uploadReader) total() int {
+	n := r.u.out
+	if r.edited {
+		n += len(r.edit.Value) - (r.edit.End - r.edit.Start)
+	}
+	return n
+}
+
+func (r *uploadReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	u := r.u
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for {
+		switch {
+		case r.closed:
+			return 0, errUploadClosed
+		case u.err != nil:
+			return 0, u.err
+		case u.gaveUp:
+			return 0, errNotStreamable
+		}
+		if r.pos == r.length {
+			return 0, io.EOF
+		}
+		sent := r.total()
+		if sent > r.length || (!u.whole && sent >= r.length) {
+			return 0, errBodyGrew
+		}
+		limit := sent // bytes of the whole available now
+		if u.whole {
+			limit = r.length // the padding follows the parts
+		} else {
+			limit = min(limit, r.length-1)
+		}
+		if r.pos < limit {
+			return r.copy(p[:min(len(p), limit-r.pos)]), nil
+		}
+		u.cond.Wait()
+	}
+}
+
+// copy fills p from the position on; u.mu held, and len(p) bytes are
+// available.
+func (r *uploadReader) copy(p []byte) int {
+	n := 0
+	for n < len(p) {
+		if r.i == len(r.u.parts) {
+			// The padding: spaces after the document.
+			for k := n; k < len(p); k++ {
+				p[k] = ' '
+			}
+			r.pos += len(p) - n
+			return len(p)
+		}
+		var c int
+		if r.i == 0 && r.edited {
+			c = r.copyFirst(p[n:])
+		} else {
+			c = copy(p[n:], r.u.parts[r.i][r.off:])
+		}
+		n += c
+		r.off += c
+		r.pos += c
+		if r.i == 0 && r.edited {
+			if r.off == r.firstLen() {
+				r.i, r.off = 1, 0
+			}
+		} else if r.off == len(r.u.parts[r.i]) {
+			r.i, r.off = r.i+1, 0
+		}
+	}
+	return n
+}
+
+// copyFirst copies from the edited first part at r.off.
+func (r *uploadReader) copyFirst(p []byte) int {
+	p0, e := r.u.parts[0], r.edit
+	segs := [3][]byte{p0[:e.Start], e.Value, p0[e.End:]}
+	n, skip := 0, r.off
+	for _, s := range segs {
+		if skip >= len(s) {
+			skip -= len(s)
+			continue
+		}
+		c := copy(p[n:], s[skip:])
+		n += c
+		skip = 0
+		if n == len(p) {
+			break
+		}
+	}
+	return n
+}
+
+// Close stops the reader, waking a Read waiting for parts; the transport
+// calls it, possibly while a Read is under way in another goroutine.
+func (r *uploadReader) Close() error {
+	r.u.mu.Lock()
+	if r.closed {
+		r.u.mu.Unlock()
+		return nil
+	}
+	r.closed = true
+	r.u.cond.Broadcast()
+	r.u.mu.Unlock()
+	if r.release != nil {
+		r.release()
+	}
+	return nil
+}
