@@ -102,7 +102,7 @@ func (ex *exchange) pipelined(up *config.Upstream, model string) *piping {
 	if p0 == nil {
 		return nil
 	}
-	p := &piping{u: u, bb: ex.buf, n: ex.r.ContentLength + uploadSlack, model: model}
+	p := &piping{u: u, bb: ex.buf, n: ex.r.ContentLength, model: model}
 	st := ex.st
 	if st.Router != nil && model != "" {
 		if m := st.Router.ModelFor(ex.h.Service, up.Name, model); m != model {
@@ -134,7 +134,7 @@ func (p *piping) reader() io.ReadCloser {
 // it waits for the whole body and says whether the attempt stands (ok
 // false: the body could not be read, which settle recorded) or must be
 // made again with the whole body (redo: the filter could not stream it,
-// or its replacements outgrew the slack, and the reader failed the
+// or its replacements made it longer, and the reader failed the
 // request before the upstream had all of it).
 func (ex *exchange) endPipelined(p *piping) (redo, ok bool) {
 	if ex.settle() != nil {

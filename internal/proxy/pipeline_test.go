@@ -2,7 +2,6 @@ package proxy_test
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -28,9 +27,8 @@ type upstreamGot struct {
 }
 
 // TestPipelinedUpload: a large body reaches the upstream while the client
-// is still sending it; the upstream gets it whole, with the promised
-// Content-Length (spaces after the document make up the slack), as valid
-// JSON; the record keeps what was sent.
+// is still sending it; the upstream gets it whole and unchanged, with
+// its Content-Length.
 func TestPipelinedUpload(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	body := bigBody(600 << 10)
@@ -102,8 +100,8 @@ func TestPipelinedUpload(t *testing.T) {
 	if g.length != int64(len(g.body)) {
 		t.Errorf("Content-Length %d, body %d bytes", g.length, len(g.body))
 	}
-	if !bytes.Equal(bytes.TrimRight(g.body, " "), body) || !json.Valid(g.body) {
-		t.Errorf("the upstream got %d bytes (%q...), want the %d sent and spaces", len(g.body), g.body[len(g.body)-40:], len(body))
+	if !bytes.Equal(g.body, body) {
+		t.Errorf("the upstream got %d bytes (%q...), want the %d sent", len(g.body), g.body[max(0, len(g.body)-40):], len(body))
 	}
 	rec := r.record(t)
 	if rec.Status != 200 || rec.Error != "" {

@@ -18,13 +18,13 @@ import (
 //
 // The attempt promises the upstream a Content-Length before the filter
 // has seen the body: the client's length, moved by the routed model's
-// change, plus uploadSlack. What the filter's replacements take away or
-// add is made up with spaces after the JSON document, which every JSON
-// parser reads past, so the promise holds unless replacements grow the
-// body by more than the slack. Then (and when the body turns out not to be
-// JSON, which only the whole-body filter handles) the reader fails before
-// the upstream has the promised length, the transport drops the
-// connection, and the attempt is made again with the whole body.
+// change. A body the filter leaves as long as it was (nearly all: secrets
+// are rare) goes out byte for byte. What replacements take away is made up
+// with spaces after the JSON document, which every JSON parser reads past.
+// A body that replacements make longer, or that turns out not to be JSON
+// (which only the whole-body filter handles), fails the reader before the
+// upstream has the promised length; the transport drops the connection,
+// and the attempt is made again with the whole body and its true length.
 
 // pipeMin is the body size from which uploads are pipelined: below it the
 // goroutine and the handoffs cost more than the overlap gains.
@@ -39,12 +39,8 @@ const uploadHead = 16 << 10
 // again over what is new.
 const uploadStep = 64 << 10
 
-// uploadSlack is how many bytes of growth by replacements a pipelined
-// attempt's Content-Length allows for.
-const uploadSlack = 256
-
 var (
-	errBodyGrew      = errors.New("proxy: filtered body outgrew the promised length")
+	errBodyGrew      = errors.New("proxy: filtered body is longer than the promised length")
 	errNotStreamable = errors.New("proxy: body must be filtered whole")
 	errUploadClosed  = errors.New("proxy: upload reader used after Close")
 )

@@ -84,7 +84,7 @@ func TestUploadReaderPipelines(t *testing.T) {
 	if !ok {
 		t.Fatal("no model in the first part")
 	}
-	n := len(body) + uploadSlack + len(e.Value) - (e.End - e.Start)
+	n := len(body) + len(e.Value) - (e.End - e.Start)
 	r := &uploadReader{u: u, length: n, edit: e, edited: true}
 	got := readAsync(r)
 
@@ -134,7 +134,7 @@ func eventuallyTrue(cond func() bool) bool {
 	return cond()
 }
 
-// TestUploadReaderFails: replacements that outgrow the slack, a filter
+// TestUploadReaderFails: replacements that make the body longer, a filter
 // that gives up and a client that goes away each fail the reader before
 // it yields the promised length; Close wakes a reader waiting for parts.
 func TestUploadReaderFails(t *testing.T) {
@@ -146,7 +146,7 @@ func TestUploadReaderFails(t *testing.T) {
 		cut  bool // the client goes away after 150 KB
 		want error
 	}{
-		{"grows", &replaceStream{old: "GROW", repl: strings.Repeat("g", uploadSlack+5)}, false, errBodyGrew},
+		{"grows", &replaceStream{old: "GROW", repl: "GROWN"}, false, errBodyGrew},
 		{"gives up", &replaceStream{giveUp: "GROW"}, false, errNotStreamable},
 		{"client gone", &replaceStream{}, true, io.ErrUnexpectedEOF},
 	}
@@ -160,7 +160,7 @@ func TestUploadReaderFails(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n := len(body) + uploadSlack
+			n := len(body)
 			b, err := io.ReadAll(&uploadReader{u: u, length: n})
 			if !errors.Is(err, tc.want) {
 				t.Errorf("error %v, want %v", err, tc.want)
@@ -180,7 +180,7 @@ func TestUploadReaderFails(t *testing.T) {
 		}()
 		pw.Write(body[:uploadHead])
 		u := <-ch
-		r := &uploadReader{u: u, length: len(body) + uploadSlack}
+		r := &uploadReader{u: u, length: len(body)}
 		released := 0
 		r.release = func() { released++ }
 		got := readAsync(r)
