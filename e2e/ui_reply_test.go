@@ -10,7 +10,7 @@ import (
 
 // TestUIReply sends a streamed answer with thinking, text and a tool call
 // through the proxy and reads it back in the request detail, reassembled and
-// raw.
+// raw; the request, larger than what the log keeps of it, says so.
 func TestUIReply(t *testing.T) {
 	transcript := strings.Join([]string{
 		`{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","content":[],"model":"claude-sonnet-4-5","usage":{"input_tokens":12,"output_tokens":1}}}`,
@@ -37,8 +37,9 @@ func TestUIReply(t *testing.T) {
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) { writeEvents(w, events) })
 	in := newInstance(t)
 	in.writeFile("claude.json", configJSON(entry("alpha", up.URL, "auth_token", "sk-ant-SECRET-token-a-0001", true)))
+	in.writeFile("data/system.json", `{"logBodyKB": 4}`)
 	in.start()
-	streamClaude(t, anthropicClient(in), "weather?")
+	streamClaude(t, anthropicClient(in), "weather? "+strings.Repeat("please ", 2000))
 
 	ctx, shots := browser(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(in.uiURL()+"/requests"),
@@ -62,6 +63,12 @@ func TestUIReply(t *testing.T) {
 	}
 	if !strings.Contains(tool, "get_weather") || !strings.Contains(tool, `"location": "San Francisco, CA"`) {
 		t.Errorf("tool call block = %q, want get_weather with its arguments", tool)
+	}
+	if err := waitText(ctx, "#body-sent-cut", "The log keeps the first 4 KB of 14 KB."); err != nil {
+		t.Error(err)
+	}
+	if cut, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("#response-cut") !== null`)); err != nil || cut {
+		t.Errorf("the response, kept whole, is marked as cut (%v)", err)
 	}
 	shot(t, ctx, shots, "reply")
 	if err := chromedp.Do(ctx, chromedp.Click("#view-raw"), chromedp.WaitVisible("#raw-response")); err != nil {

@@ -61,6 +61,12 @@ type Record struct {
 	ResponseHeaders map[string][]string `json:"response_headers,omitempty"`
 	RequestBody     []byte              `json:"request_body,omitempty"`
 	ResponseBody    []byte              `json:"response_body,omitempty"`
+	// RequestSize and ResponseSize are the whole bodies' lengths (the
+	// request as sent upstream, the response decoded), of which the bodies
+	// above may keep only the first bytes; 0 when unknown (records from
+	// before they were kept).
+	RequestSize  int64 `json:"request_size,omitempty"`
+	ResponseSize int64 `json:"response_size,omitempty"`
 
 	// Release, when set, hands RequestBody's buffer back for reuse. The
 	// request log calls it once it has encoded the record (or dropped it);

@@ -50,6 +50,9 @@ type TapResult struct {
 	Body []byte
 	// Truncated reports that Body is not the whole decoded response.
 	Truncated bool
+	// Size is the length of the decoded response, as far as it was read
+	// (0 when its encoding is not supported).
+	Size int64
 	// Events is the number of SSE events seen.
 	Events int
 }
@@ -470,7 +473,7 @@ func appendGrow(buf, b []byte, limit int) []byte {
 }
 
 func (s *sink) finish() TapResult {
-	var r TapResult
+	r := TapResult{Size: s.total}
 	switch s.mode {
 	case modeSSE:
 		s.parser.Flush(s.onEvent)

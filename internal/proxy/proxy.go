@@ -397,6 +397,7 @@ func (ex *exchange) finish() {
 		// copy them when they lie in a pooled buffer.
 		body, pooled := ex.sent.prefix(ex.st.BodyCap, ex.buf != nil)
 		ex.rec.RequestBody = body
+		ex.rec.RequestSize = int64(ex.sent.n)
 		if pooled {
 			ex.rec.Release = func() { bufpool.Put(body) }
 		}

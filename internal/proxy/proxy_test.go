@@ -288,3 +288,27 @@ func BenchmarkServeHTTP(b *testing.B) {
 		}
 	})
 }
+
+// TestRecordSizes: the record keeps the whole bodies' sizes (the request
+// as sent: renamed and filtered) while its copies stop at BodyCap.
+func TestRecordSizes(t *testing.T) {
+	var recs []*api.Record
+	answer := strings.Repeat(" ", 3000) + jsonAnswer
+	h := testHandler(t, &fakeUpstream{header: http.Header{"Content-Type": {"application/json"}}, chunks: []string{answer[:1000], answer[1000:]}}, &recs)
+	st := *h.Current()
+	st.BodyCap = 1000
+	h.Current = func() *State { return &st }
+	body := `{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"AKIAABCDEFGHIJKLMNOP ` + strings.Repeat("x", 5000) + `"}]}`
+	h.ServeHTTP(newClient(), newRequest(body))
+	if len(recs) != 1 {
+		t.Fatalf("%d records", len(recs))
+	}
+	sent := strings.Replace(strings.Replace(body, "claude-sonnet-4-5", "claude-renamed", 1), "AKIAABCDEFGHIJKLMNOP", "[REDACTED-AWS-KEY]", 1)
+	r := recs[0]
+	if r.RequestSize != int64(len(sent)) || len(r.RequestBody) != 1000 {
+		t.Errorf("request: size %d, %d bytes kept; want %d, 1000", r.RequestSize, len(r.RequestBody), len(sent))
+	}
+	if r.ResponseSize != int64(len(answer)) || len(r.ResponseBody) != 1000 {
+		t.Errorf("response: size %d, %d bytes kept; want %d, 1000", r.ResponseSize, len(r.ResponseBody), len(answer))
+	}
+}

@@ -139,6 +139,7 @@ func (ex *exchange) closeTap(tap *protocol.Tap) {
 	rec := ex.rec
 	rec.Usage = res.Usage
 	rec.ResponseBody = res.Body
+	rec.ResponseSize = res.Size
 	if !res.Done && rec.Status < 400 {
 		rec.Incomplete = true
 	}

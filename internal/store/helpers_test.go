@@ -81,6 +81,8 @@ func fullRecord(i int) *api.Record {
 		ResponseHeaders: map[string][]string{"Content-Type": {"text/event-stream"}},
 		RequestBody:     []byte(fmt.Sprintf(`{"model":"claude-opus-4-1","n":%d,"text":%q}`, i, bytes.Repeat([]byte("hello "), 100))),
 		ResponseBody:    []byte(fmt.Sprintf("event: message_stop\ndata: {\"i\":%d}\n\n", i)),
+		RequestSize:     int64(100_000 + i), // the bodies are what the log kept of them
+		ResponseSize:    int64(200_000 + i),
 	}
 }
 

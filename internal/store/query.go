@@ -191,10 +191,11 @@ func (db *DB) Count(ctx context.Context, q Query) (int, error) {
 // A record just added is visible once its batch is committed (see Flush).
 func (db *DB) Get(ctx context.Context, id int64) (*api.Record, error) {
 	var detail []byte
-	rec, err := scanRequest(db.h.r.QueryRowContext(ctx, "SELECT "+requestCols+`, detail
+	var reqSize, respSize sql.NullInt64
+	rec, err := scanRequest(db.h.r.QueryRowContext(ctx, "SELECT "+requestCols+`, detail, request_size, response_size
 		FROM (SELECT * FROM requests WHERE id = ?)
-		LEFT JOIN (SELECT id AS body_id, detail FROM bodies WHERE id = ?)
-		ON body_id = id`, id, id), &detail)
+		LEFT JOIN (SELECT id AS body_id, detail, request_size, response_size FROM bodies WHERE id = ?)
+		ON body_id = id`, id, id), &detail, &reqSize, &respSize)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -205,5 +206,6 @@ func (db *DB) Get(ctx context.Context, id int64) (*api.Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("get request %d: %w", id, err)
 	}
+	rec.RequestSize, rec.ResponseSize = reqSize.Int64, respSize.Int64
 	return &rec, nil
 }

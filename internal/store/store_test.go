@@ -55,6 +55,7 @@ func TestRoundtripEveryField(t *testing.T) {
 	for i, got := range list {
 		w := *want[len(want)-1-i] // newest first
 		w.RequestHeaders, w.ResponseHeaders, w.RequestBody, w.ResponseBody = nil, nil, nil, nil
+		w.RequestSize, w.ResponseSize = 0, 0 // detail only
 		if !reflect.DeepEqual(got, w) {
 			t.Errorf("List[%d]:\n got %+v\nwant %+v", i, got, w)
 		}
@@ -68,16 +69,19 @@ func TestGetNotFound(t *testing.T) {
 	}
 }
 
+// TestBodyCap: the log keeps at most BodyCap bytes of each body, and the
+// whole bodies' sizes, so the UI can say what it shows.
 func TestBodyCap(t *testing.T) {
 	tests := []struct {
 		name     string
 		cap      int
 		wantReq  int
 		wantResp int
+		sizes    bool
 	}{
-		{"default keeps small bodies", 0, 5000, 300},
-		{"cut to cap", 1000, 1000, 300},
-		{"no bodies", -1, 0, 0},
+		{"default keeps small bodies", 0, 5000, 300, true},
+		{"cut to cap", 1000, 1000, 300, true},
+		{"no bodies", -1, 0, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +96,9 @@ func TestBodyCap(t *testing.T) {
 			}
 			if string(got.RequestBody) != string(wantReq) || string(got.ResponseBody) != string(wantResp) {
 				t.Errorf("bodies = %d, %d bytes; want %d, %d", len(got.RequestBody), len(got.ResponseBody), tt.wantReq, tt.wantResp)
+			}
+			if tt.sizes && (got.RequestSize != 5000 || got.ResponseSize != 300) {
+				t.Errorf("sizes = %d, %d; want 5000, 300", got.RequestSize, got.ResponseSize)
 			}
 		})
 	}

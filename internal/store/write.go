@@ -28,7 +28,7 @@ type row struct {
 	cost                      sql.NullFloat64
 	attempts, redactions      sql.NullString
 	detail                    []byte // packed headers and bodies
-	reqSize, respSize         int
+	reqSize, respSize         int64  // the whole bodies' lengths
 }
 
 // isErrorRecord is the definition of an error everywhere in the store: a
@@ -69,8 +69,8 @@ func (db *DB) encode(rec *api.Record) (row, error) {
 		incomplete:     rec.Incomplete,
 		durationMS:     rec.DurationMS,
 		ttfbMS:         rec.TTFBMS,
-		reqSize:        len(rec.RequestBody),
-		respSize:       len(rec.ResponseBody),
+		reqSize:        max(rec.RequestSize, int64(len(rec.RequestBody))),
+		respSize:       max(rec.ResponseSize, int64(len(rec.ResponseBody))),
 	}
 	if rec.Usage != nil {
 		r.hasUsage = true
@@ -143,7 +143,7 @@ func (r *row) requestArgs(dst []any) []any {
 
 // bodyArgs appends the arguments of stmtBody for r to dst.
 func (r *row) bodyArgs(dst []any) []any {
-	return append(dst, r.id, r.ts, r.detail, int64(r.reqSize), int64(r.respSize))
+	return append(dst, r.id, r.ts, r.detail, r.reqSize, r.respSize)
 }
 
 // boolInt is b as SQLite stores it.

@@ -13,6 +13,7 @@ export interface Rec {
   redactions?: Record<string, number>; redaction_spans?: RedactionSpan[]; error?: string
   request_headers?: Record<string, string[]>; response_headers?: Record<string, string[]>
   request_body?: string; response_body?: string // base64
+  request_size?: number; response_size?: number // the whole bodies' lengths (detail only)
   reply?: Reply // the answer reassembled from response_body (detail only)
 }
 export interface ReplyBlock { kind: 'text' | 'thinking' | 'tool_call'; name?: string; id?: string; text: string }

@@ -13,6 +13,10 @@ export function b64text(b?: string): string {
   if (!b) return ''
   try { return new TextDecoder().decode(Uint8Array.from(atob(b), c => c.charCodeAt(0))) } catch { return b }
 }
+// b64len is the length of the bytes that base64 b encodes.
+export const b64len = (b?: string) => (b ? (b.length * 3) / 4 - (b.endsWith('==') ? 2 : b.endsWith('=') ? 1 : 0) : 0)
+// bytes is n bytes in KB or MB.
+export const bytes = (n: number) => (n >= 1 << 20 ? (n / (1 << 20)).toFixed(1) + ' MB' : n >= 1024 ? Math.round(n / 1024) + ' KB' : n + ' B')
 export function duration(sec: number): string {
   const d = Math.floor(sec / 86400), h = Math.floor((sec % 86400) / 3600), m = Math.floor((sec % 3600) / 60)
   return (d ? d + 'd ' : '') + (h ? h + 'h ' : '') + m + 'm'

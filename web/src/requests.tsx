@@ -3,7 +3,7 @@ import type { JSX } from 'preact'
 import { api, type Rec, type RedactionSpan, type Reply } from './api'
 import { t } from './i18n'
 import { Card, Empty, Link, LoadError, Page, Select, StatusPill, navigate, useLoad } from './ui'
-import { b64text, compact, ms, num, totalTokens, usd, when } from './format'
+import { b64len, b64text, bytes, compact, ms, num, totalTokens, usd, when } from './format'
 
 export function Requests() {
   const [svc, setSvc] = useState('')
@@ -99,6 +99,13 @@ function ReplyView(p: { reply: Reply }) {
   )
 }
 
+// Cut says that the log kept only the start of a body of size bytes.
+function Cut(p: { id: string; size?: number; b64?: string }) {
+  const kept = b64len(p.b64)
+  if (!p.size || p.size <= kept) return null
+  return <p class="muted" id={p.id}>{t('body_cut', { kept: bytes(kept), size: bytes(p.size) })}</p>
+}
+
 function ResponseCard(p: { r: Rec; raw: string }) {
   const [view, setView] = useState<'reply' | 'raw'>(p.r.reply ? 'reply' : 'raw')
   return (
@@ -107,6 +114,7 @@ function ResponseCard(p: { r: Rec; raw: string }) {
         <button id="view-reply" class={view === 'reply' ? 'on' : ''} onClick={() => setView('reply')}>{t('reassembled')}</button>
         <button id="view-raw" class={view === 'raw' ? 'on' : ''} onClick={() => setView('raw')}>{p.r.stream ? t('raw_events') : t('raw_body')}</button>
       </span>)}>
+      <Cut id="response-cut" size={p.r.response_size} b64={p.r.response_body} />
       {view === 'reply' && p.r.reply ? <ReplyView reply={p.r.reply} /> : <pre class="code" id="raw-response">{p.raw}</pre>}
     </Card>
   )
@@ -153,7 +161,7 @@ export function RequestDetail(p: { id: number }) {
           <Card title={t('req_headers')}><Headers h={r.request_headers} /></Card>
           <Card title={t('resp_headers')}><Headers h={r.response_headers} /></Card>
         </div>
-        <Card title={t('body_sent')}><pre class="code" id="body-sent">{r.redaction_spans?.length && r.request_body ? markSpans(r.request_body, r.redaction_spans) : markRedactions(body(r.request_body))}</pre></Card>
+        <Card title={t('body_sent')}><Cut id="body-sent-cut" size={r.request_size} b64={r.request_body} /><pre class="code" id="body-sent">{r.redaction_spans?.length && r.request_body ? markSpans(r.request_body, r.redaction_spans) : markRedactions(body(r.request_body))}</pre></Card>
         <ResponseCard r={r} raw={body(r.response_body)} />
       </>}
     </Page>
