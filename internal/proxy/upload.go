@@ -108,24 +108,29 @@ func startUpload(src io.Reader, buf []byte, f streamFilter) (*upload, error) {
 	}
 	u.read, u.head = n, n
 	u.filter(n == len(buf))
-	if u.whole || u.gaveUp {
+	if u.whole {
 		close(u.done)
-		if !u.gaveUp {
-			f.Close()
-		}
+		f.Close()
 		return u, nil
 	}
 	go u.feed()
 	return u, nil
 }
 
-// feed reads the rest of the body, filtering every uploadStep bytes.
+// feed reads the rest of the body, filtering every uploadStep bytes. Once
+// the filter gave up, it only reads: the whole-body filter needs it all.
 func (u *upload) feed() {
 	defer close(u.done)
 	defer u.f.Close()
 	last := u.read
 	for u.read < len(u.buf) {
-		n, err := u.src.Read(u.buf[u.read:])
+		var n int
+		var err error
+		if u.gaveUp { // only the feeder sets it: no lock needed to read it
+			n, err = io.ReadFull(u.src, u.buf[u.read:])
+		} else {
+			n, err = u.src.Read(u.buf[u.read:])
+		}
 		u.read += n
 		if err != nil && u.read < len(u.buf) {
 			if err == io.EOF {
@@ -137,20 +142,9 @@ func (u *upload) feed() {
 			u.mu.Unlock()
 			return
 		}
-		if u.read-last >= uploadStep || u.read == len(u.buf) {
+		if !u.gaveUp && (u.read-last >= uploadStep || u.read == len(u.buf)) {
 			last = u.read
-			if u.filter(u.read == len(u.buf)); u.gaveUp {
-				// Read the rest anyway: the whole-body filter needs it.
-				if _, err := io.ReadFull(u.src, u.buf[u.read:]); err != nil {
-					u.mu.Lock()
-					u.err = err
-					u.cond.Broadcast()
-					u.mu.Unlock()
-					return
-				}
-				u.read = len(u.buf)
-				return
-			}
+			u.filter(u.read == len(u.buf))
 		}
 	}
 }

@@ -148,6 +148,7 @@ func TestUploadReaderFails(t *testing.T) {
 	}{
 		{"grows", &replaceStream{old: "GROW", repl: "GROWN"}, false, errBodyGrew},
 		{"gives up", &replaceStream{giveUp: "GROW"}, false, errNotStreamable},
+		{"gives up at once", &replaceStream{giveUp: "model"}, false, errNotStreamable},
 		{"client gone", &replaceStream{}, true, io.ErrUnexpectedEOF},
 	}
 	for _, tc := range tests {
@@ -167,6 +168,10 @@ func TestUploadReaderFails(t *testing.T) {
 			}
 			if len(b) >= n {
 				t.Errorf("yielded %d bytes, the whole promised length", len(b))
+			}
+			u.wait()
+			if !tc.cut && (u.read != len(body) || u.err != nil) {
+				t.Errorf("read %d bytes of %d (%v): the body must be read whole for the whole-body filter", u.read, len(body), u.err)
 			}
 		})
 	}
