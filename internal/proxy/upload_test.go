@@ -4,10 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/clp-proxy/clp/internal/api"
+	"github.com/clp-proxy/clp/internal/config"
 	"github.com/clp-proxy/clp/internal/redact"
 	"github.com/clp-proxy/clp/internal/route"
 )
@@ -204,4 +208,75 @@ func TestUploadReaderFails(t *testing.T) {
 			t.Errorf("released %d times, want 1", released)
 		}
 	})
+}
+
+// TestUploadFallbacks sends large bodies through a handler with the filter
+// on to a real upstream: one that is not JSON (filtered whole, as raw
+// text) and one that a replacement makes longer (the pipelined try is cut
+// off before its last byte and the body is sent again whole). Each time
+// the upstream gets exactly one whole request, the filtered body with its
+// true length.
+func TestUploadFallbacks(t *testing.T) {
+	type got struct {
+		body   string
+		length int64
+	}
+	whole := make(chan got, 8)
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return // a try cut off
+		}
+		whole <- got{string(b), r.ContentLength}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, jsonAnswer)
+	}))
+	defer up.Close()
+	h := testHandler(t, nil, nil)
+	h.Transport = up.Client().Transport
+	st := *h.Current()
+	st.Service = &config.Service{Name: "claude", Upstreams: []config.Upstream{upstreamOf(t, "up", up.URL, true)}}
+	h.Current = func() *State { return &st }
+	var recs []*api.Record
+	h.Record = func(r *api.Record) { recs = append(recs, r) }
+
+	filler := strings.Repeat("lorem ipsum ", 30<<10)
+	for _, tc := range []struct{ name, body, want string }{
+		{"not JSON", "AKIAABCDEFGHIJKLMNOP " + filler + " AKIAABCDEFGHIJKLMNOP",
+			"[REDACTED-AWS-KEY] " + filler + " [REDACTED-AWS-KEY]"},
+		{"longer", `{"model":"claude-opus-4-5","messages":[{"role":"user","content":"` + filler + ` password=x"}]}`,
+			`{"model":"claude-opus-4-5","messages":[{"role":"user","content":"` + filler + ` password=[REDACTED]"}]}`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			recs = nil
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			resp, err := http.Post(srv.URL+"/v1/messages", "application/json", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			select {
+			case g := <-whole:
+				if g.body != tc.want || g.length != int64(len(tc.want)) {
+					t.Errorf("the upstream got %d bytes (Content-Length %d), want %d: %.60q…%.60q", len(g.body), g.length, len(tc.want), g.body, g.body[max(0, len(g.body)-60):])
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("the upstream got no whole request")
+			}
+			select {
+			case g := <-whole:
+				t.Errorf("the upstream got a second whole request of %d bytes", len(g.body))
+			case <-time.After(50 * time.Millisecond):
+			}
+			srv.Close()
+			if len(recs) != 1 || recs[0].Status != 200 || recs[0].RequestSize != int64(len(tc.want)) {
+				t.Errorf("records %d; want one with status 200 and the sent size", len(recs))
+			}
+		})
+	}
 }
