@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -154,4 +155,48 @@ func BenchmarkApplyTwoKeys(b *testing.B) {
 			f.Apply("claude", body)
 		}
 	})
+}
+
+// BenchmarkApplyEscaped filters 1 MB bodies dense with \u escapes, with the
+// harness's rules and the default detectors: the claude body as Go's
+// encoding/json writes it by default (<, > and & escaped), the code body
+// with ANSI colours (\u001b) around every "Some code", and the claude body
+// with every 'e' escaped, which no encoder writes: an escape of a character
+// of the literals in every string, the worst case.
+func BenchmarkApplyEscaped(b *testing.B) {
+	f, err := Compile(harnessRules(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		body func() []byte
+	}{
+		{"claude-html", func() []byte {
+			var v any
+			if err := json.Unmarshal(claudeBody(1<<20, false), &v); err != nil {
+				b.Fatal(err)
+			}
+			out, err := json.Marshal(v)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return out
+		}},
+		{"code-ansi", func() []byte {
+			return bytes.ReplaceAll(codeBody(1<<20, false), []byte("Some code"), []byte(`\u001b[31mSome\u001b[0m code`))
+		}},
+		{"claude-every-e", func() []byte {
+			return bytes.ReplaceAll(claudeBody(1<<20, false), []byte("e"), []byte(`\u0065`))
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			body := bc.body()
+			b.SetBytes(int64(len(body)))
+			b.ReportAllocs()
+			for b.Loop() {
+				f.Apply("claude", body)
+			}
+		})
+	}
 }
