@@ -105,13 +105,13 @@ func TestApplyEscapedJSON(t *testing.T) {
 
 // TestApplyShortControlEscapes checks that a rule's literal holding a
 // backspace or a form feed is found where the body writes them \b and \f,
-// as JSON.stringify and encoding/json do, or \u0008 and \u000c.
+// as JSON.stringify and encoding/json do, or \u0008 and \u000c, or mixed.
 func TestApplyShortControlEscapes(t *testing.T) {
 	f := mustCompile(t, []Rule{{Source: "x\fy\bz", Target: "#"}, {Source: "\\u000c\b", Target: "%"}}, noDetectors())
 	for _, tc := range []struct{ in, want string }{
 		{`{"c":"a x\fy\bz b"}`, `{"c":"a # b"}`},
 		{`{"c":"a x\u000cy\u0008z b"}`, `{"c":"a # b"}`},
-		{`{"c":"a x\fy\u0008z b"}`, `{"c":"a x\fy\u0008z b"}`}, // mixed forms: not looked for
+		{`{"c":"a x\fy\u0008z b"}`, `{"c":"a # b"}`}, // mixed forms: the \u escape sends the string whole
 		{`{"c":"\\u000c\b"}`, `{"c":"%"}`},
 		{`{"c":"\\u000c\u0008"}`, `{"c":"%"}`},
 	} {

@@ -70,6 +70,9 @@ type matcher struct {
 	replBytes    []byte // repl as is, for a body that is not JSON
 	plainRepl    bool   // repl needs no JSON escape and holds no character of kelvin
 	rawSafe      bool   // rules only: see litsRawSafe
+	// alpha holds the characters whose \u escape can hide an occurrence
+	// of the literals or the run from the prefilter (see alphabet).
+	alpha runeSet
 }
 
 // prefiltered reports whether the prefilter can tell where m may match.
@@ -257,6 +260,7 @@ func prepareDetector(s detectorSpec) (*matcher, error) {
 		m.lits = append(m.lits, lit{s: l, fold: s.fold})
 	}
 	m.plain, m.raw = needles(m.lits), needles(rawForms(m.lits))
+	m.alpha = alphabet(m.lits, nil, m.need)
 	return m, nil
 }
 
@@ -291,6 +295,7 @@ func newMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 func baseMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 	m := &matcher{re: re, shape: analyze(tree), repl: repl}
 	m.plain, m.raw = needles(m.lits), needles(rawForms(m.lits))
+	m.alpha = alphabet(m.lits, m.run, 0)
 	m.replJSON = appendEscaped(nil, repl)
 	m.replBytes = []byte(repl)
 	m.plainRepl = string(m.replJSON) == repl && !strings.Contains(repl, kelvin) && !strings.Contains(repl, longS)

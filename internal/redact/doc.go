@@ -21,8 +21,15 @@
 // the detector), or, for a rule without a useful literal, a run of characters
 // of one class (16 digits, say). One pass over the body looks for all the
 // literals at once, by byte pairs; regular expressions run only in small
-// windows around what was found, decoding only those windows. A body in which
-// nothing matches is returned as is, without copying or allocating. Once a
+// windows around what was found, decoding only those windows. The same pass
+// finds, by pairs of their own, the \u escapes of characters that the
+// literals can hold ("\u0073k-ant-" decodes to "sk-ant-"; Go's encoding/json
+// writes < > & so), which a search of raw bytes cannot see through: in a
+// string holding one, the rules and detectors whose literals can hold that
+// character run over all of its decoded text. (A '/' written \/, as PHP's
+// json_encode does, is not seen through: a literal holding '/' is found
+// only where the body writes it plainly.) A body in which nothing matches
+// is returned as is, without copying or allocating. Once a
 // rule changed a string, the rules after it learn where their literals lie
 // in the new text from one shared pass (or, in a string without escapes,
 // from the first pass, moved past the edits, and one pass over the text

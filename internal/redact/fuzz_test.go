@@ -94,6 +94,12 @@ func FuzzApply(f *testing.F) {
 		{`{"content":"key sk-ant-api03-AAAAAAAAAAAAAAAAAAAAAAAAAAAAA and AKIAZ7Q2XK4M9T3LR8WP"}`, "(?i)KEY", "k"},
 		{`"-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"`, "^-", "+"},
 		{`{"a":"a,b","c":"d"}`, `a","c`, "X"},
+		// Characters of a literal written as \u escapes: Go's encoding/json
+		// writes <, > and & so, Python's json.dumps all outside ASCII.
+		{`{"a":"x\u0061cme \u0041CME ac\u006De","\u0061cme":1}`, "(?i)acme", "corp"},
+		{`{"a":"\u003capi\u003e tok\u0026sig=1 \\u003capi\u003e"}`, `<api>|tok&sig=\d`, "X"},
+		{`{"a":"s\u006b-ant-1 \\u0073k-ant-2 x\u0073k-ant-3"}`, `sk-ant-\d`, "K"},
+		{`{"a":"12\u00334567890123456 caf\u00e9=1 x\u212a"}`, `[0-9]{16}|café=\d|(?i)xk`, "#"},
 		{`[" x ", "  "]`, `\s*`, "_"},
 	} {
 		f.Add([]byte(s.body), s.source, s.target)
@@ -209,7 +215,16 @@ func FuzzWindows(f *testing.F) {
 			return
 		}
 		slices.SortFunc(hits, func(a, b span) int { return a.start - b.start })
-		edits := m.viaHits(raw, true, hits, sc, nil)
+		// A \u escape (Go's encoder writes U+2028 and control characters
+		// so) of a character of the literals hides them from the raw
+		// search: Apply then runs the rule on the whole decoded string.
+		var edits []edit
+		if escapesHide(raw, m) {
+			v := sc.window(raw, true, 0, len(raw))
+			edits = m.editsIn(&v, m.find(v.text, sc, nil), true, nil)
+		} else {
+			edits = m.viaHits(raw, true, hits, sc, nil)
+		}
 		var b []byte
 		prev := 0
 		for _, e := range edits {
@@ -225,4 +240,25 @@ func FuzzWindows(f *testing.F) {
 			t.Fatalf("%q on %q:\n got  %q\n want %q", pattern, text, got, w)
 		}
 	})
+}
+
+// escapesHide reports whether the raw content of a JSON string holds a \u
+// escape of a character of m's alphabet, read from its start as a decoder
+// does (the reference for the prefilter's escape pairs).
+func escapesHide(raw []byte, m *matcher) bool {
+	for i := 0; i+1 < len(raw); {
+		switch {
+		case raw[i] != '\\':
+			i++
+		case raw[i+1] != 'u':
+			i += 2
+		default:
+			r, n, ok := escRune(raw[i:])
+			if ok && m.alpha.has(r) {
+				return true
+			}
+			i += max(n, 2)
+		}
+	}
+	return false
 }

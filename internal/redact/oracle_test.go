@@ -2,7 +2,6 @@ package redact
 
 import (
 	"bytes"
-	"cmp"
 	"slices"
 )
 
@@ -36,26 +35,12 @@ func (f *Filter) applyOld(service string, body []byte) ([]byte, Report) {
 			}
 		}
 	}
+	want[f.escSlot()] = isJSON
 	f.pre.scan(body, units, want, pos)
-	if !f.anyWork(want, pos) {
+	work := f.plan(body, want, pos, sc)
+	if len(work) == 0 {
 		return body, rep
 	}
-	work := sc.work[:0]
-	for i, m := range f.matchers {
-		if !want[i] {
-			continue
-		}
-		if !m.prefiltered() {
-			for ui, u := range units {
-				if u.end-u.start >= m.minLen {
-					work = append(work, job{unit: ui, m: i})
-				}
-			}
-			continue
-		}
-		work = jobs(i, pos[i], units, work)
-	}
-	slices.SortFunc(work, func(a, b job) int { return cmp.Or(a.unit-b.unit, a.m-b.m) })
 	sc.work = work
 	for len(work) > 0 {
 		n := 1
@@ -104,7 +89,7 @@ func (f *Filter) unitOld(body []byte, isJSON bool, jobs []job, sc *scratch, rep 
 		case dirty:
 			v := view{text: text, escs: escs}
 			edits = m.editsIn(&v, m.findOld(text, sc, sc.locs[:0]), isJSON, edits)
-		case !m.prefiltered():
+		case !m.prefiltered() || job.whole():
 			v := sc.window(raw, isJSON, 0, len(raw))
 			edits = m.editsIn(&v, m.findOld(v.text, sc, sc.locs[:0]), isJSON, edits)
 		default:

@@ -198,6 +198,13 @@ func byteRank(c byte, fold bool) int {
 // its rarest pair of each parity, and only positions holding a registered
 // pair are checked. Shorter literals, and folding ones without a usable
 // pair, are searched one by one.
+//
+// For raw bodies it also looks, like for a literal, for the start of a \u
+// escape of a character that some matcher's literals or run can hold
+// (hiding), which hides them from a search of raw bytes (see escProbes),
+// and appends where it found one to the last slot of pos, after the
+// matchers', when want is set there. plan keeps those that are escapes of
+// such a character.
 type prefilter struct {
 	tab     [1 << 16]uint8  // 1 where bigram x = b[i]<<8|b[i+1] is registered
 	bits    [1 << 10]uint64 // bit x: bigram x is registered
@@ -205,6 +212,7 @@ type prefilter struct {
 	buckets [][]probe       // the probes of each registered bigram, by bigram
 	single  []probe
 	runs    []runProbe
+	hiding  runeSet
 }
 
 // runProbe is the class run of matcher m.
@@ -290,6 +298,16 @@ func newPrefilter(ms []*matcher, decoded bool) *prefilter {
 				for _, x := range pairVariants(n.s[off], n.s[off+1], n.fold) {
 					index[x] = append(index[x], newProbe(i, n, off))
 				}
+			}
+		}
+	}
+	if !decoded {
+		for _, m := range ms {
+			p.hiding.addAll(&m.alpha)
+		}
+		if !p.hiding.empty() {
+			for x, prs := range escProbes(&p.hiding, len(ms)) {
+				index[x] = append(index[x], prs...)
 			}
 		}
 	}
@@ -390,7 +408,8 @@ func caseVariants(c byte) []byte {
 }
 
 // scan appends to pos[m], for every matcher m with want[m] set, where its
-// literals occur in the units of b that are not opaque, sorted by start.
+// literals occur in the units of b that are not opaque, sorted by start;
+// for a raw prefilter likewise the escapes it may find, in the last slot.
 func (p *prefilter) scan(b []byte, units []span, want []bool, pos [][]span) {
 	for _, pr := range p.single {
 		if want[pr.m] {
