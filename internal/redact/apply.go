@@ -104,15 +104,28 @@ func (f *Filter) ApplyPieces(service string, body []byte, dst [][]byte) ([][]byt
 // returns the Report with spans relative to their units.
 func (f *Filter) run(service string, body []byte, sc *scratch) Report {
 	var rep Report
-	want, pos := sc.reset(len(f.matchers))
-	for i, m := range f.matchers {
-		want[i] = m.appliesTo(service)
-	}
 	units, isJSON := scanStrings(body, sc.units[:0])
 	if !isJSON {
 		units = append(units[:0], span{start: 0, end: len(body)})
 	}
 	sc.units = units
+	f.filter(service, body, isJSON, nil, sc, &rep)
+	return rep
+}
+
+// filter runs the matchers that apply to service on the units sc.units of
+// body, appending the changed ones to sc.changed and their spans, relative
+// to them, to rep. Units are independent, so the units of a body may be
+// filtered in batches, in order (Stream): then body ends after the last
+// unit of the batch, and from holds, per single probe of the prefilter,
+// where its search resumes (see prefilter.scanFrom); it is nil for a whole
+// body.
+func (f *Filter) filter(service string, body []byte, isJSON bool, from []int, sc *scratch, rep *Report) {
+	want, pos := sc.reset(len(f.matchers))
+	for i, m := range f.matchers {
+		want[i] = m.appliesTo(service)
+	}
+	units := sc.units
 	for i := range units {
 		if u := &units[i]; u.kind == unitData {
 			u.kind = unitText
@@ -122,7 +135,7 @@ func (f *Filter) run(service string, body []byte, sc *scratch) Report {
 		}
 	}
 	want[f.escSlot()] = isJSON
-	f.pre.scan(body, units, want, pos)
+	f.pre.scanFrom(body, units, want, pos, from)
 	work := f.plan(body, want, pos, sc)
 	sc.work = work
 	for len(work) > 0 {
@@ -130,10 +143,9 @@ func (f *Filter) run(service string, body []byte, sc *scratch) Report {
 		for n < len(work) && work[n].unit == work[0].unit {
 			n++
 		}
-		f.unit(body, isJSON, work[:n], sc, &rep)
+		f.unit(body, isJSON, work[:n], sc, rep)
 		work = work[n:]
 	}
-	return rep
 }
 
 // anyWork reports whether some wanted matcher has literals in the body or

@@ -200,3 +200,51 @@ func BenchmarkApplyEscaped(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStream is a Stream fed in 64 KB parts (stream) against one
+// ApplyPieces of the whole body (pieces), on the 1 MB and 10 MB bodies of
+// BenchmarkApplySize, for ratios from one run.
+func BenchmarkStream(b *testing.B) {
+	f, err := Compile(harnessRules(), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, kind := range []string{"harness", "claude", "code"} {
+		for _, secrets := range []bool{false, true} {
+			for _, size := range []int{1 << 20, 10 << 20} {
+				var body []byte
+				for _, impl := range []string{"pieces", "stream"} {
+					name := fmt.Sprintf("%s/secrets=%t/%dKB/%s", kind, secrets, size>>10, impl)
+					b.Run(name, func(b *testing.B) {
+						if body == nil {
+							switch kind {
+							case "harness":
+								body = harnessBody(size, secrets)
+							case "claude":
+								body = claudeBody(size, secrets)
+							default:
+								body = codeBody(size, secrets)
+							}
+						}
+						b.SetBytes(int64(len(body)))
+						b.ReportAllocs()
+						var dst [][]byte
+						for b.Loop() {
+							if impl == "pieces" {
+								dst, _ = f.ApplyPieces("claude", body, dst[:0])
+								continue
+							}
+							s := f.NewStream("claude")
+							dst = dst[:0]
+							for c := 0; c < len(body); {
+								c = min(len(body), c+64<<10)
+								dst, _, _ = s.Next(body[:c], c == len(body), dst)
+							}
+							s.Close()
+						}
+					})
+				}
+			}
+		}
+	}
+}

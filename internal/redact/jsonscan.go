@@ -30,100 +30,144 @@ type span struct {
 // UTF-8 are let through), because they cannot move where a string ends. On
 // failure the returned slice holds what was found so far and must be ignored.
 func scanStrings(b []byte, out []span) ([]span, bool) {
-	const (
-		stValue = iota // a value is expected
-		stKey          // an object key is expected (after '{' or ',')
-		stAfter        // a value ended: ',' or a closer or the end
-	)
 	var stackBuf [64]byte
-	stack := stackBuf[:0] // open containers, '{' or '['
+	var s scanner
+	out, _, st := s.scan(b, out, stackBuf[:0], true)
+	return out, st == scanDone
+}
+
+// scanner is scanStrings' state, so that a body that arrives in parts is
+// scanned once (see Stream): scan reads a prefix of the body, and the next
+// call reads a longer prefix of the same body from where it stopped.
+type scanner struct {
+	// i is where the next scan starts: the start of a token that may be
+	// incomplete, or the end of the prefix.
+	i       int
+	state   uint8
+	pending unitKind // kind of the value that follows the key just read
+	// quoteFrom is where the search for the closing quote of the string
+	// token at i resumes: that of a string cut by the end of the prefix.
+	quoteFrom int
+}
+
+// scanStatus is what scanner.scan found.
+type scanStatus uint8
+
+const (
+	scanMore scanStatus = iota // the prefix can start one JSON value, not yet complete or not known to be
+	scanDone                   // the body is one JSON value
+	scanFail                   // the body is not one JSON value
+)
+
+// States of the scanner.
+const (
+	stValue = iota // a value is expected
+	stKey          // an object key is expected (after '{' or ',')
+	stColon        // the ':' after a key is expected
+	stAfter        // a value ended: ',' or a closer or the end
+)
+
+// scan appends to out the string tokens of b, a prefix of the body (the
+// whole body when final), from s.i on, with stack the open containers ('{'
+// or '['), which it returns updated. Unless final, it stops before a token
+// that the end of b may cut (a string, a number, a literal, an opening
+// bracket whose container may be empty) and sets s.i to its start.
+func (s *scanner) scan(b []byte, out []span, stack []byte, final bool) ([]span, []byte, scanStatus) {
 	n := len(b)
-	i := 0
-	state := stValue
-	pending := unitText // kind of the value that follows the key just read
+	i, state, pending, quoteFrom := s.i, s.state, s.pending, s.quoteFrom
 	for {
 		i = skipSpace(b, i)
+		if i >= n {
+			break
+		}
 		switch state {
 		case stValue:
-			if i >= n {
-				return out, false
-			}
 			kind := pending
-			pending = unitText
 			switch c := b[i]; c {
-			case '{':
-				i = skipSpace(b, i+1)
-				if i < n && b[i] == '}' {
-					i++
+			case '{', '[':
+				j := skipSpace(b, i+1)
+				if j >= n {
+					s.i, s.state, s.pending = i, state, pending
+					return out, stack, more(final)
+				}
+				pending = unitText
+				if b[j] == c+2 { // '}' or ']': an empty container
+					i = j + 1
 					state = stAfter
 					continue
 				}
-				stack = append(stack, '{')
-				state = stKey
-			case '[':
-				i = skipSpace(b, i+1)
-				if i < n && b[i] == ']' {
-					i++
-					state = stAfter
-					continue
+				stack = append(stack, c)
+				i = j
+				if c == '{' {
+					state = stKey
 				}
-				stack = append(stack, '[')
 			case '"':
-				end, ok := stringEnd(b, i+1)
+				end, ok := stringEnd(b, max(i+1, quoteFrom))
 				if !ok {
-					return out, false
+					s.i, s.state, s.pending, s.quoteFrom = i, state, pending, n
+					return out, stack, more(final)
 				}
+				pending = unitText
 				out = append(out, span{start: i + 1, end: end, kind: kind})
 				i = end + 1
 				state = stAfter
-			case 't':
-				if !bytes.HasPrefix(b[i:], []byte("true")) {
-					return out, false
+			case 't', 'f', 'n':
+				lit := "null"
+				if c == 't' {
+					lit = "true"
+				} else if c == 'f' {
+					lit = "false"
 				}
-				i += 4
-				state = stAfter
-			case 'f':
-				if !bytes.HasPrefix(b[i:], []byte("false")) {
-					return out, false
+				if !bytes.HasPrefix(b[i:], []byte(lit)) {
+					if !final && n-i < len(lit) && string(b[i:]) == lit[:n-i] {
+						s.i, s.state, s.pending = i, state, pending
+						return out, stack, scanMore
+					}
+					return out, stack, scanFail
 				}
-				i += 5
-				state = stAfter
-			case 'n':
-				if !bytes.HasPrefix(b[i:], []byte("null")) {
-					return out, false
-				}
-				i += 4
+				pending = unitText
+				i += len(lit)
 				state = stAfter
 			default:
+				if !final && numberCut(b, i) {
+					s.i, s.state, s.pending = i, state, pending
+					return out, stack, scanMore
+				}
 				j, ok := scanNumber(b, i)
 				if !ok {
-					return out, false
+					return out, stack, scanFail
 				}
+				pending = unitText
 				i = j
 				state = stAfter
 			}
 		case stKey:
-			if i >= n || b[i] != '"' {
-				return out, false
+			if b[i] != '"' {
+				return out, stack, scanFail
 			}
-			end, ok := stringEnd(b, i+1)
+			end, ok := stringEnd(b, max(i+1, quoteFrom))
 			if !ok {
-				return out, false
+				s.i, s.state, s.quoteFrom = i, state, n
+				return out, stack, more(final)
 			}
 			out = append(out, span{start: i + 1, end: end})
 			pending = keyKind(b[i+1 : end])
 			i = skipSpace(b, end+1)
 			if i >= n || b[i] != ':' {
-				return out, false
+				state = stColon
+				continue
+			}
+			i++
+			state = stValue
+		case stColon:
+			if b[i] != ':' {
+				return out, stack, scanFail
 			}
 			i++
 			state = stValue
 		case stAfter:
 			if len(stack) == 0 {
-				return out, i == n
-			}
-			if i >= n {
-				return out, false
+				return out, stack, scanFail // more than one value
 			}
 			top := stack[len(stack)-1]
 			switch b[i] {
@@ -136,15 +180,45 @@ func scanStrings(b []byte, out []span) ([]span, bool) {
 				}
 			case '}', ']':
 				if (b[i] == '}') != (top == '{') {
-					return out, false
+					return out, stack, scanFail
 				}
 				stack = stack[:len(stack)-1]
 				i++
 			default:
-				return out, false
+				return out, stack, scanFail
 			}
 		}
 	}
+	s.i, s.state, s.pending = i, state, pending
+	if state == stAfter && len(stack) == 0 {
+		if final {
+			return out, stack, scanDone
+		}
+		return out, stack, scanMore
+	}
+	return out, stack, more(final)
+}
+
+// more is the status of a scan cut by the end of the prefix: the body is
+// not JSON when the prefix was all of it.
+func more(final bool) scanStatus {
+	if final {
+		return scanFail
+	}
+	return scanMore
+}
+
+// numberCut reports whether the number token at b[i] runs to the end of b,
+// where more digits may follow.
+func numberCut(b []byte, i int) bool {
+	for ; i < len(b); i++ {
+		switch c := b[i]; {
+		case '0' <= c && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // keyKind classifies an object key by the value it introduces: server-issued

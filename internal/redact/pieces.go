@@ -76,8 +76,16 @@ func (c *segCursor) take(out []seg, from, to int) []seg {
 // replacement texts that make it, none empty. It moves the changed units'
 // spans to output offsets.
 func (sc *scratch) pieces(body []byte, rep *Report, dst [][]byte) [][]byte {
+	dst, _ = sc.piecesOf(body, 0, len(body), 0, rep, dst)
+	return dst
+}
+
+// piecesOf is pieces for the output of body[from:to], where the changed
+// units sc.changed lie, and delta is the output's offset of body[from]
+// less from. It returns that of body[to].
+func (sc *scratch) piecesOf(body []byte, from, to, delta int, rep *Report, dst [][]byte) ([][]byte, int) {
 	out := sc.outSegs[:0]
-	prev, delta := 0, 0 // the end of the last changed unit; output offset less body offset
+	prev := from // the end of the last changed unit
 	for i := range sc.changed {
 		c := &sc.changed[i]
 		u := sc.units[c.unit]
@@ -94,7 +102,7 @@ func (sc *scratch) pieces(body []byte, rep *Report, dst [][]byte) [][]byte {
 		delta += n - (u.end - u.start)
 		prev = u.end
 	}
-	out = appendSeg(out, seg{lo: prev, hi: len(body)})
+	out = appendSeg(out, seg{lo: prev, hi: to})
 	for _, s := range out {
 		if s.repl == nil {
 			dst = append(dst, body[s.lo:s.hi])
@@ -104,7 +112,7 @@ func (sc *scratch) pieces(body []byte, rep *Report, dst [][]byte) [][]byte {
 	}
 	clear(out) // drop references to replacements
 	sc.outSegs = out[:0]
-	return dst
+	return dst, delta
 }
 
 // appendPiece appends p to dst unless it is empty.

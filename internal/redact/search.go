@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"maps"
 	"math/bits"
@@ -411,9 +412,26 @@ func caseVariants(c byte) []byte {
 // literals occur in the units of b that are not opaque, sorted by start;
 // for a raw prefilter likewise the escapes it may find, in the last slot.
 func (p *prefilter) scan(b []byte, units []span, want []bool, pos [][]span) {
-	for _, pr := range p.single {
-		if want[pr.m] {
+	p.scanFrom(b, units, want, pos, nil)
+}
+
+// scanFrom is scan over a body whose units are scanned in batches, in
+// order (see Filter.filter): b ends after the batch's last unit, and
+// from[k] is where the search for single probe k resumes, which it
+// advances. The single probes are searched for in the whole body, not unit
+// by unit, and each search starts one past the previous occurrence, so a
+// search that straddles units can shadow an occurrence of a folding
+// literal; resuming where the previous batch's search stopped keeps every
+// batch's occurrences exactly those of one search over the whole body.
+// With from nil, b is the whole body.
+func (p *prefilter) scanFrom(b []byte, units []span, want []bool, pos [][]span, from []int) {
+	for k, pr := range p.single {
+		switch {
+		case !want[pr.m]:
+		case from == nil:
 			pos[pr.m] = pr.n.findAll(b, pos[pr.m])
+		default:
+			pos[pr.m], from[k] = pr.n.findAllCut(b, from[k], pos[pr.m])
 		}
 	}
 	for _, u := range units {
@@ -432,7 +450,9 @@ func (p *prefilter) scan(b []byte, units []span, want []bool, pos [][]span) {
 	}
 	for _, ps := range pos {
 		if len(ps) > 1 {
-			slices.SortFunc(ps, func(a, b span) int { return a.start - b.start })
+			// By end too, so that the order does not depend on the order
+			// they were found in, which batches change.
+			slices.SortFunc(ps, func(a, b span) int { return cmp.Or(a.start-b.start, a.end-b.end) })
 		}
 	}
 }
@@ -499,6 +519,27 @@ func (n needle) findAllFrom(b []byte, from int, out []span) []span {
 		s, e := n.find(b, from)
 		if s < 0 {
 			return out
+		}
+		out = append(out, span{start: s, end: e})
+		from = s + 1
+	}
+}
+
+// findAllCut is findAllFrom on b, a prefix of a text, where an occurrence
+// may be cut by b's end. It returns where the search must resume in a
+// longer prefix to find the occurrences that one search over the whole
+// text would find after those: its last start, unless no occurrence found
+// later can start before the end of b less the longest an occurrence can
+// be (under (?i), three bytes per byte of n: the Kelvin sign).
+func (n needle) findAllCut(b []byte, from int, out []span) ([]span, int) {
+	for {
+		s, e := n.find(b, from)
+		if s < 0 {
+			longest := len(n.s)
+			if n.fold {
+				longest *= 3
+			}
+			return out, max(from, len(b)-longest+1)
 		}
 		out = append(out, span{start: s, end: e})
 		from = s + 1
