@@ -6,8 +6,9 @@
 // ParseRules reads filter.json, Compile checks the rules and builds a Filter
 // (reporting every bad rule at once), and Filter.Apply filters one body.
 // Filter.ApplyPieces gives the same output as pieces that share the body's
-// unchanged bytes instead of copying them. A Filter is immutable and safe
-// for concurrent use.
+// unchanged bytes instead of copying them, and Filter.NewStream the same
+// for a body that arrives in parts, as far as each part makes it final. A
+// Filter is immutable and safe for concurrent use.
 //
 // What is matched: in a JSON body, the value of each string (keys included),
 // decoded, so "\n" is a newline to a pattern and no match can span two
