@@ -199,6 +199,41 @@ func TestStreamCuts(t *testing.T) {
 	}
 }
 
+// TestStreamKnownPrefix checks how far Next hands out the output of a
+// prefix: up to the token its end may cut.
+func TestStreamKnownPrefix(t *testing.T) {
+	f := mustCompile(t, harnessRules(), Options{})
+	for _, tt := range []struct {
+		prefix string
+		n      int
+	}{
+		{`{"a":"xy`, 5},
+		{`{"a":"xy\"`, 5},
+		{`{"a":"xy"`, 9},
+		{`{"a`, 1},
+		{`{"a" `, 5},
+		{`{"a" :`, 6},
+		{`{"a":12`, 5},
+		{`{"a":12 `, 8},
+		{`{"a":tr`, 5},
+		{`{"a":true`, 9},
+		{`{"a":[`, 5},
+		{`{"a":[ `, 5},
+		{`{"a":[ 1,`, 9},
+		{`{"a":{}`, 7},
+		{`[-`, 1},
+		{`"x" `, 4},
+		{` `, 1},
+	} {
+		s := f.NewStream("claude")
+		out, n, ok := s.Next([]byte(tt.prefix), false, nil)
+		if !ok || n != tt.n || string(bytes.Join(out, nil)) != tt.prefix[:n] {
+			t.Errorf("%q: %q, n %d, ok %t; want n %d", tt.prefix, bytes.Join(out, nil), n, ok, tt.n)
+		}
+		s.Close()
+	}
+}
+
 // TestStreamNotJSONEarly checks that a body that is plainly not JSON is
 // given up at the first part, before the caller holds on to it.
 func TestStreamNotJSONEarly(t *testing.T) {
