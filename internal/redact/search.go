@@ -409,8 +409,9 @@ func caseVariants(c byte) []byte {
 }
 
 // scan appends to pos[m], for every matcher m with want[m] set, where its
-// literals occur in the units of b that are not opaque, sorted by start;
-// for a raw prefilter likewise the escapes it may find, in the last slot.
+// literals occur in the units of b that are not opaque, sorted by start
+// (then end); for a raw prefilter likewise the escapes it may find, in the
+// last slot.
 func (p *prefilter) scan(b []byte, units []span, want []bool, pos [][]span) {
 	p.scanFrom(b, units, want, pos, nil)
 }
@@ -418,12 +419,12 @@ func (p *prefilter) scan(b []byte, units []span, want []bool, pos [][]span) {
 // scanFrom is scan over a body whose units are scanned in batches, in
 // order (see Filter.filter): b ends after the batch's last unit, and
 // from[k] is where the search for single probe k resumes, which it
-// advances. The single probes are searched for in the whole body, not unit
-// by unit, and each search starts one past the previous occurrence, so a
-// search that straddles units can shadow an occurrence of a folding
-// literal; resuming where the previous batch's search stopped keeps every
-// batch's occurrences exactly those of one search over the whole body.
-// With from nil, b is the whole body.
+// advances. Single probes are searched for in the whole body, each search
+// starting one past the previous occurrence, which may lie across units
+// and, for a folding literal, make the next search skip an occurrence:
+// resuming where the previous batch stopped keeps each batch's
+// occurrences exactly those of one search over the whole body. With from
+// nil, b is the whole body.
 func (p *prefilter) scanFrom(b []byte, units []span, want []bool, pos [][]span, from []int) {
 	for k, pr := range p.single {
 		switch {
@@ -525,12 +526,13 @@ func (n needle) findAllFrom(b []byte, from int, out []span) []span {
 	}
 }
 
-// findAllCut is findAllFrom on b, a prefix of a text, where an occurrence
-// may be cut by b's end. It returns where the search must resume in a
-// longer prefix to find the occurrences that one search over the whole
-// text would find after those: its last start, unless no occurrence found
-// later can start before the end of b less the longest an occurrence can
-// be (under (?i), three bytes per byte of n: the Kelvin sign).
+// findAllCut is findAllFrom on b, a prefix of a longer text, for a search
+// that goes on in longer prefixes: it returns where that must resume to
+// find, after what it found here, exactly what findAll finds in the whole
+// text. That is one past the last occurrence's start or, when later, the
+// first place where an occurrence cut by b's end can start (len(b) less
+// the longest an occurrence can be, plus one; under (?i), three bytes per
+// byte of n: the Kelvin sign), so that a long text is searched once.
 func (n needle) findAllCut(b []byte, from int, out []span) ([]span, int) {
 	for {
 		s, e := n.find(b, from)
