@@ -181,6 +181,7 @@ func TestStreamCuts(t *testing.T) {
 		`"AKIAZ7Q2XK4M9T3LR8WP"`,
 		`12`, `true`, `null`, `"\u0041KIAZ7Q2XK4M9T3LR8WP \u212a \ud83d\ude00 pa\u017fsword=1"`,
 		deep,
+		`{"a":"\u0073k-ant-api03-` + token(40, 4) + `","b":"AKI\u0041Z7Q2XK4M9T3LR8WP passwor\u0064 = x"}`,
 		string(jsonDoc("token: " + key + "\n" + strings.Repeat("\\", 9) + `"` + key)),
 		// Not JSON.
 		`{"a":1} x`, `{"a":"b"`, `[1,2`, `tru`, `{"a" 1}`, `01`, `[1,]`, `{"a":1,}`, `-`, `1.`, `"abc`,
