@@ -46,7 +46,7 @@ type scanner struct {
 	state   uint8
 	pending unitKind // kind of the value that follows the key just read
 	// quoteFrom is where the search for the closing quote of the string
-	// token at i resumes: that of a string cut by the end of the prefix.
+	// token at i resumes when the end of the prefix cut it, else 0.
 	quoteFrom int
 }
 
@@ -74,7 +74,25 @@ const (
 // bracket whose container may be empty) and sets s.i to its start.
 func (s *scanner) scan(b []byte, out []span, stack []byte, final bool) ([]span, []byte, scanStatus) {
 	n := len(b)
-	i, state, pending, quoteFrom := s.i, s.state, s.pending, s.quoteFrom
+	i, state, pending := s.i, s.state, s.pending
+	if s.quoteFrom != 0 {
+		// The string token at i was cut: its search for the closing
+		// quote goes on (here, to keep the loop as fast as it was).
+		end, ok := stringEnd(b, s.quoteFrom)
+		if !ok {
+			s.quoteFrom = n
+			return out, stack, more(final)
+		}
+		s.quoteFrom = 0
+		if state == stKey {
+			out = append(out, span{start: i + 1, end: end})
+			pending, state = keyKind(b[i+1:end]), stColon
+		} else {
+			out = append(out, span{start: i + 1, end: end, kind: pending})
+			pending, state = unitText, stAfter
+		}
+		i = end + 1
+	}
 	for {
 		i = skipSpace(b, i)
 		if i >= n {
@@ -102,7 +120,7 @@ func (s *scanner) scan(b []byte, out []span, stack []byte, final bool) ([]span, 
 					state = stKey
 				}
 			case '"':
-				end, ok := stringEnd(b, max(i+1, quoteFrom))
+				end, ok := stringEnd(b, i+1)
 				if !ok {
 					s.i, s.state, s.pending, s.quoteFrom = i, state, pending, n
 					return out, stack, more(final)
@@ -145,7 +163,7 @@ func (s *scanner) scan(b []byte, out []span, stack []byte, final bool) ([]span, 
 			if b[i] != '"' {
 				return out, stack, scanFail
 			}
-			end, ok := stringEnd(b, max(i+1, quoteFrom))
+			end, ok := stringEnd(b, i+1)
 			if !ok {
 				s.i, s.state, s.quoteFrom = i, state, n
 				return out, stack, more(final)
