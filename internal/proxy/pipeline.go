@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/clp-proxy/clp/internal/config"
-	"github.com/clp-proxy/clp/internal/redact"
 	"github.com/clp-proxy/clp/internal/route"
 )
 
@@ -24,13 +23,8 @@ func (ex *exchange) startUpload() error {
 	} else {
 		buf = make([]byte, n)
 	}
-	var f streamFilter
-	if flt := ex.st.Filter; flt != nil {
-		f = newStreamFilter(flt, ex.h.Service)
-	} else {
-		f = &rawStream{}
-	}
-	u, err := startUpload(ex.r.Body, buf, f)
+	// A nil filter streams too: it hands the body on as it arrives.
+	u, err := startUpload(ex.r.Body, buf, ex.st.Filter.NewStream(ex.h.Service))
 	if err != nil {
 		if bb != nil {
 			bb.release()
@@ -156,24 +150,4 @@ func (ex *exchange) endPipelined(p *piping) (redo, ok bool) {
 		ex.rec.RedactionSpans = shiftSpans(ex.spans, p.edit)
 	}
 	return false, true
-}
-
-// rawStream is the streamFilter of a service without a filter: the body
-// as it arrives.
-type rawStream struct{ prev int }
-
-func (s *rawStream) Next(body []byte, final bool, dst [][]byte) ([][]byte, int, bool) {
-	if len(body) > s.prev {
-		dst = append(dst, body[s.prev:])
-	}
-	s.prev = len(body)
-	return dst, len(body), true
-}
-
-func (*rawStream) Report() redact.Report { return redact.Report{} }
-func (*rawStream) Close()                {}
-
-// newStreamFilter returns the streaming form of f for service.
-func newStreamFilter(f *redact.Filter, service string) streamFilter {
-	return &wholeFilter{f: f, service: service}
 }

@@ -53,25 +53,6 @@ type streamFilter interface {
 	Close()
 }
 
-// wholeFilter is a streamFilter that knows nothing until the body is
-// whole, then filters it in one go.
-type wholeFilter struct {
-	f       *redact.Filter
-	service string
-	rep     redact.Report
-}
-
-func (w *wholeFilter) Next(body []byte, final bool, dst [][]byte) ([][]byte, int, bool) {
-	if !final {
-		return dst, 0, true
-	}
-	dst, w.rep = w.f.ApplyPieces(w.service, body, dst)
-	return dst, len(body), true
-}
-
-func (w *wholeFilter) Report() redact.Report { return w.rep }
-func (w *wholeFilter) Close()                {}
-
 // upload is a request body being read, filtered and published.
 type upload struct {
 	src  io.Reader // the client's body
