@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/store"
 )
 
@@ -195,30 +196,17 @@ func TestLargeBodyPipelinedAndFiltered(t *testing.T) {
 	}
 
 	in.mustCLP("stop")
-	db, err := store.Open(filepath.Join(in.home, "data", "clp.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	recs, err := db.List(context.Background(), store.Query{Limit: 10})
-	if err != nil || len(recs) != 2 {
-		t.Fatalf("log has %d records (%v), want 2", len(recs), err)
-	}
-	for _, r := range recs {
-		full, err := db.Get(context.Background(), r.ID)
-		if err != nil {
-			t.Fatal(err)
+	for _, r := range storedRecords(t, in, 2) {
+		if r.Status != 200 || r.Error != "" {
+			t.Errorf("record %d: status %d error %q", r.ID, r.Status, r.Error)
 		}
-		if full.Status != 200 || full.Error != "" {
-			t.Errorf("record %d: status %d error %q", r.ID, full.Status, full.Error)
-		}
-		logged := string(full.RequestBody)
+		logged := string(r.RequestBody)
 		if strings.Contains(logged, "project-falcon") || strings.Contains(logged, "grow-me") {
 			t.Errorf("record %d: a secret is in the logged body", r.ID)
 		}
 		n := 0
-		for _, sp := range full.RedactionSpans {
-			if sp.End > len(full.RequestBody) {
+		for _, sp := range r.RedactionSpans {
+			if sp.End > len(r.RequestBody) {
 				continue // past what the log keeps
 			}
 			n++
@@ -226,8 +214,30 @@ func TestLargeBodyPipelinedAndFiltered(t *testing.T) {
 				t.Errorf("record %d: span %+v covers %q, want a replacement", r.ID, sp, s)
 			}
 		}
-		if n == 0 || full.Redactions == nil {
-			t.Errorf("record %d: no redactions recorded (%v)", r.ID, fmt.Sprint(full.Redactions))
+		if n == 0 || r.Redactions == nil {
+			t.Errorf("record %d: no redactions recorded (%v)", r.ID, fmt.Sprint(r.Redactions))
 		}
 	}
+}
+
+// storedRecords reads the n records of a stopped instance's request log in
+// full, bodies decompressed, newest first.
+func storedRecords(t *testing.T, in *instance, n int) []*api.Record {
+	t.Helper()
+	db, err := store.Open(filepath.Join(in.home, "data", "clp.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	recs, err := db.List(context.Background(), store.Query{Limit: n + 1})
+	if err != nil || len(recs) != n {
+		t.Fatalf("log has %d records (%v), want %d", len(recs), err, n)
+	}
+	out := make([]*api.Record, len(recs))
+	for i, r := range recs {
+		if out[i], err = db.Get(context.Background(), r.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
 }

@@ -13,8 +13,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/clp-proxy/clp/internal/store"
 )
 
 // TestFailoverWithinOneRequest: configs ahead of the good one by weight are
@@ -232,19 +230,7 @@ func TestSecretsNeverLeaveOrLand(t *testing.T) {
 		return nil
 	})
 	// The database's bodies are compressed: read them back decompressed.
-	db, err := store.Open(filepath.Join(in.home, "data", "clp.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	recs, err := db.List(context.Background(), store.Query{Limit: 10})
-	if err != nil || len(recs) != 1 {
-		t.Fatalf("log has %d records (%v), want 1", len(recs), err)
-	}
-	full, err := db.Get(context.Background(), recs[0].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	full := storedRecords(t, in, 1)[0]
 	logged := string(full.RequestBody) + fmt.Sprint(full.RequestHeaders)
 	if !strings.Contains(logged, "[codename]") {
 		t.Errorf("logged body is not the redacted one: %s", full.RequestBody)
