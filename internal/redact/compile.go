@@ -303,9 +303,10 @@ func baseMatcher(re *regexp.Regexp, tree *syntax.Regexp, repl string) *matcher {
 }
 
 // rawForms adds to lits the forms they take inside a JSON string, escaped
-// the way encoders do by default ("\/" for '/' and \u escapes of printable
-// characters are not looked for): a backspace and a form feed as \u0008 and
-// \u000c, or as \b and \f (JSON.stringify, encoding/json since Go 1.22).
+// the way encoders do (\u escapes of printable characters are found by the
+// prefilter's escape markers instead): a backspace and a form feed as
+// \u0008 and \u000c, or as \b and \f (JSON.stringify, encoding/json since
+// Go 1.22); every '/' as \/ (PHP's json_encode).
 func rawForms(lits []lit) []lit {
 	if lits == nil {
 		return nil
@@ -316,6 +317,11 @@ func rawForms(lits []lit) []lit {
 		out = appendLit(out, lit{s: string(esc), fold: l.fold})
 		if strings.ContainsAny(l.s, "\b\f") {
 			out = appendLit(out, lit{s: string(shortBF(esc)), fold: l.fold})
+		}
+		if strings.Contains(l.s, "/") {
+			// Encoders that escape the slash (PHP's json_encode) escape
+			// every one.
+			out = appendLit(out, lit{s: strings.ReplaceAll(string(esc), "/", `\/`), fold: l.fold})
 		}
 	}
 	return out

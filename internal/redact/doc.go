@@ -27,9 +27,10 @@
 // literals can hold ("\u0073k-ant-" decodes to "sk-ant-"; Go's encoding/json
 // writes < > & so), which a search of raw bytes cannot see through: in a
 // string holding one, the rules and detectors whose literals can hold that
-// character run over all of its decoded text. (A '/' written \/, as PHP's
-// json_encode does, is not seen through: a literal holding '/' is found
-// only where the body writes it plainly.) A body in which nothing matches
+// character run over all of its decoded text. A literal holding '/' is also
+// looked for with every '/' written \/, as PHP's json_encode writes it (a
+// string that mixes both spellings within one literal is not seen
+// through). A body in which nothing matches
 // is returned as is, without copying or allocating. Once a
 // rule changed a string, the rules after it learn where their literals lie
 // in the new text from one shared pass (or, in a string without escapes,

@@ -26,6 +26,7 @@ func TestEscapedLetters(t *testing.T) {
 		{Source: `bad\x{FFFD}byte`, Target: "F"},
 		{Source: `[0-9]{6}-[0-9]{6}`, Target: "#"},
 		{Source: `café=\w+`, Target: "C"},
+		{Source: `hooks\.slack\.com/services/\S+`, Target: "W"},
 	}
 	cases := []struct {
 		rules     []Rule
@@ -54,6 +55,8 @@ func TestEscapedLetters(t *testing.T) {
 		{other, `id 123\u0034\u00356-654321`, "id 123456-654321"},
 		// A character outside ASCII.
 		{other, `caf\u00e9=x`, "café=x"},
+		// Every slash escaped, as PHP's json_encode writes it.
+		{other, `https:\/\/hooks.slack.com\/services\/T0\/B0\/xyz`, "https://hooks.slack.com/services/T0/B0/xyz"},
 	}
 	for _, c := range cases {
 		f, err := Compile(c.rules, Options{})
