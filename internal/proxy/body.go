@@ -40,7 +40,7 @@ func newOutBody(pieces [][]byte, e route.Edit, ok bool) *outBody {
 	var p0 []byte
 	if ok {
 		p0, pieces = pieces[0], pieces[1:]
-		b.n += len(e.Value) - (e.End - e.Start)
+		b.n += e.Delta()
 	}
 	if b.n < joinBelow {
 		out := make([]byte, 0, b.n)
@@ -135,7 +135,7 @@ func (b *outBody) prefix(limit int, fresh bool) (out []byte, pooled bool) {
 // replaced value (a rule matched the model name, which routing then
 // overwrote) are dropped.
 func shiftSpans(spans []api.RedactionSpan, e route.Edit) []api.RedactionSpan {
-	delta := len(e.Value) - (e.End - e.Start)
+	delta := e.Delta()
 	out := spans[:0:0]
 	for _, sp := range spans {
 		switch {

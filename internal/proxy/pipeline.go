@@ -107,7 +107,7 @@ func (ex *exchange) pipelined(up *config.Upstream, model string) *piping {
 				return nil
 			}
 			p.model = m
-			p.n += int64(len(p.edit.Value) - (p.edit.End - p.edit.Start))
+			p.n += int64(p.edit.Delta())
 		}
 	}
 	return p

@@ -201,7 +201,7 @@ type uploadReader struct {
 func (r *uploadReader) firstLen() int {
 	n := len(r.u.parts[0])
 	if r.edited {
-		n += len(r.edit.Value) - (r.edit.End - r.edit.Start)
+		n += r.edit.Delta()
 	}
 	return n
 }
@@ -210,7 +210,7 @@ func (r *uploadReader) firstLen() int {
 func (r *uploadReader) total() int {
 	n := r.u.out
 	if r.edited {
-		n += len(r.edit.Value) - (r.edit.End - r.edit.Start)
+		n += r.edit.Delta()
 	}
 	return n
 }

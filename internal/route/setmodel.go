@@ -51,6 +51,9 @@ type Edit struct {
 	Value      []byte
 }
 
+// Delta is how much longer the edit makes the body (negative: shorter).
+func (e Edit) Delta() int { return len(e.Value) - (e.End - e.Start) }
+
 // ModelEdit is SetModel without the copy: SetModel's result is
 // body[:e.Start] + e.Value + body[e.End:], and ok is false exactly when
 // SetModel would return body unchanged. A caller that can send the body in
