@@ -116,7 +116,7 @@ func (ex *exchange) pipelined(up *config.Upstream, model string) *piping {
 // reader returns a new reader of the pipelined body; over a pooled buffer
 // it holds a reference until closed.
 func (p *piping) reader() io.ReadCloser {
-	r := &uploadReader{u: p.u, length: int(p.n), edit: p.edit, edited: p.edited}
+	r := newUploadReader(p.u, int(p.n), p.edit, p.edited)
 	if p.bb != nil {
 		p.bb.retain()
 		r.release = p.bb.release

@@ -186,33 +186,44 @@ func (u *upload) firstPart() []byte {
 type uploadReader struct {
 	u       *upload
 	length  int
-	edit    route.Edit
-	edited  bool
 	release func() // called once, by Close
+	// head, when the routed model is edited in, is the first part as sent,
+	// in three pieces, and grow how much longer it is than the first part:
+	// the reader reads head, then the parts after the first. Without an
+	// edit it reads the parts.
+	head [][]byte
+	grow int
 
-	// The reader's position: part i of u.parts, off bytes into it (for
-	// i == 0 and edited, off counts in the edited first part), and pos
-	// bytes into the whole.
+	// The reader's position: segment i, off bytes into it, pos bytes into
+	// the whole.
 	i, off, pos int
 	closed      bool
 }
 
-// firstLen is the length of the first part with the edit applied.
-func (r *uploadReader) firstLen() int {
-	n := len(r.u.parts[0])
-	if r.edited {
-		n += r.edit.Delta()
+// newUploadReader returns a reader of u's parts promising length bytes,
+// with e applied to the first part when edited (which must then be
+// published).
+func newUploadReader(u *upload, length int, e route.Edit, edited bool) *uploadReader {
+	r := &uploadReader{u: u, length: length}
+	if edited {
+		p0 := u.firstPart()
+		r.head, r.grow = [][]byte{p0[:e.Start], e.Value, p0[e.End:]}, e.Delta()
 	}
-	return n
+	return r
 }
 
-// total is the length of the published parts as sent; u.mu held.
-func (r *uploadReader) total() int {
-	n := r.u.out
-	if r.edited {
-		n += r.edit.Delta()
+// seg returns segment i, false when it is not published yet; u.mu held.
+func (r *uploadReader) seg(i int) ([]byte, bool) {
+	if len(r.head) > 0 {
+		if i < len(r.head) {
+			return r.head[i], true
+		}
+		i -= len(r.head) - 1
 	}
-	return n
+	if i < len(r.u.parts) {
+		return r.u.parts[i], true
+	}
+	return nil, false
 }
 
 func (r *uploadReader) Read(p []byte) (int, error) {
@@ -234,7 +245,7 @@ func (r *uploadReader) Read(p []byte) (int, error) {
 		if r.pos == r.length {
 			return 0, io.EOF
 		}
-		sent := r.total()
+		sent := u.out + r.grow // the published parts as sent
 		if sent > r.length || (!u.whole && sent >= r.length) {
 			return 0, errBodyGrew
 		}
@@ -256,7 +267,8 @@ func (r *uploadReader) Read(p []byte) (int, error) {
 func (r *uploadReader) copy(p []byte) int {
 	n := 0
 	for n < len(p) {
-		if r.i == len(r.u.parts) {
+		s, ok := r.seg(r.i)
+		if !ok {
 			// The padding: spaces after the document.
 			for k := n; k < len(p); k++ {
 				p[k] = ' '
@@ -264,41 +276,12 @@ func (r *uploadReader) copy(p []byte) int {
 			r.pos += len(p) - n
 			return len(p)
 		}
-		var c int
-		if r.i == 0 && r.edited {
-			c = r.copyFirst(p[n:])
-		} else {
-			c = copy(p[n:], r.u.parts[r.i][r.off:])
-		}
+		c := copy(p[n:], s[r.off:])
 		n += c
 		r.off += c
 		r.pos += c
-		if r.i == 0 && r.edited {
-			if r.off == r.firstLen() {
-				r.i, r.off = 1, 0
-			}
-		} else if r.off == len(r.u.parts[r.i]) {
+		if r.off == len(s) {
 			r.i, r.off = r.i+1, 0
-		}
-	}
-	return n
-}
-
-// copyFirst copies from the edited first part at r.off.
-func (r *uploadReader) copyFirst(p []byte) int {
-	p0, e := r.u.parts[0], r.edit
-	segs := [3][]byte{p0[:e.Start], e.Value, p0[e.End:]}
-	n, skip := 0, r.off
-	for _, s := range segs {
-		if skip >= len(s) {
-			skip -= len(s)
-			continue
-		}
-		c := copy(p[n:], s[skip:])
-		n += c
-		skip = 0
-		if n == len(p) {
-			break
 		}
 	}
 	return n

@@ -89,7 +89,7 @@ func TestUploadReaderPipelines(t *testing.T) {
 		t.Fatal("no model in the first part")
 	}
 	n := len(body) + len(e.Value) - (e.End - e.Start)
-	r := &uploadReader{u: u, length: n, edit: e, edited: true}
+	r := newUploadReader(u, n, e, true)
 	got := readAsync(r)
 
 	// Half of the body goes in; the reader must get past the head before
