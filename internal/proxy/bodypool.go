@@ -38,6 +38,16 @@ func getBodyBuf(n int64) *bodyBuf {
 	return bb
 }
 
+// bodyRoom returns n bytes to read a body into: a pooled buffer with its
+// one reference, or (bb nil) a fresh slice when n is outside the pool's
+// sizes.
+func bodyRoom(n int64) (buf []byte, bb *bodyBuf) {
+	if bb = getBodyBuf(n); bb != nil {
+		return bb.b, bb
+	}
+	return make([]byte, n), nil
+}
+
 // retain adds a reference.
 func (bb *bodyBuf) retain() { bb.refs.Add(1) }
 

@@ -15,14 +15,7 @@ import (
 // startUpload starts reading a body of Content-Length bytes (at least
 // pipeMin, at most the limit) as an upload; ex.body is its head.
 func (ex *exchange) startUpload() error {
-	n := ex.r.ContentLength
-	bb := getBodyBuf(n)
-	var buf []byte
-	if bb != nil {
-		buf = bb.b
-	} else {
-		buf = make([]byte, n)
-	}
+	buf, bb := bodyRoom(ex.r.ContentLength)
 	// A nil filter streams too: it hands the body on as it arrives.
 	u, err := startUpload(ex.r.Body, buf, ex.st.Filter.NewStream(ex.h.Service))
 	if err != nil {

@@ -305,13 +305,7 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, *bod
 		return nil, nil, &http.MaxBytesError{Limit: limit}
 	}
 	if r.ContentLength > 0 {
-		bb := getBodyBuf(r.ContentLength)
-		var buf []byte
-		if bb != nil {
-			buf = bb.b
-		} else {
-			buf = make([]byte, r.ContentLength)
-		}
+		buf, bb := bodyRoom(r.ContentLength)
 		if _, err := io.ReadFull(r.Body, buf); err != nil {
 			if bb != nil {
 				bb.release()
