@@ -27,11 +27,32 @@ func requestBody(size int, stream bool) []byte {
 	return []byte(head + filler(max(size-len(head)-len(tail), 1)) + tail)
 }
 
-// bodyOf returns a request body of the given kind and at least size bytes:
-// a filler body of about size bytes, or a conversation of whole turns,
-// up to one turn (about 4 KB) longer.
-func bodyOf(kind string, size int, stream bool) []byte {
-	if kind == bodyConversation {
+// The wire APIs the harness speaks (-api): Anthropic Messages, as Claude
+// Code sends it to CLP's Claude port, or OpenAI Responses, as Codex sends it
+// to CLP's Codex port.
+const (
+	apiMessages  = "messages"
+	apiResponses = "responses"
+)
+
+// apiPath is api's endpoint, on the upstream and on every proxy.
+func apiPath(api string) string {
+	if api == apiResponses {
+		return "/v1/responses"
+	}
+	return "/v1/messages"
+}
+
+// bodyOf returns a request body of api, of the given kind and at least size
+// bytes: a filler body of about size bytes, or a conversation of whole
+// turns, up to one turn (about 4 KB) longer.
+func bodyOf(api, kind string, size int, stream bool) []byte {
+	switch {
+	case api == apiResponses && kind == bodyConversation:
+		return responsesConversation(size, stream)
+	case api == apiResponses:
+		return responsesBody(size, stream)
+	case kind == bodyConversation:
 		return conversationBody(size, stream)
 	}
 	return requestBody(size, stream)
@@ -101,23 +122,30 @@ func conversationBody(size int, stream bool) []byte {
 	for turn := 0; n < size; turn++ {
 		id := fmt.Sprintf("toolu_%02d%06x", turn, r.Uint32()&0xffffff)
 		file := fmt.Sprintf("/src/server/handler_%d.go", turn)
-		var code strings.Builder
-		for code.Len() < 3000 {
-			code.WriteString(sourceLines[r.IntN(len(sourceLines))])
-			code.WriteByte('\n')
-		}
+		code := sourceFile(r)
 		for _, m := range []convMessage{
 			{Role: "assistant", Content: []convBlock{
 				{Type: "text", Text: "Reading " + file + ". " + filler(100+r.IntN(200))},
 				{Type: "tool_use", ID: id, Name: "Read", Input: map[string]string{"file_path": file}},
 			}},
-			{Role: "user", Content: []convBlock{{Type: "tool_result", ToolUseID: id, Content: code.String()}}},
+			{Role: "user", Content: []convBlock{{Type: "tool_result", ToolUseID: id, Content: code}}},
 		} {
 			req.Messages = append(req.Messages, m)
 			n += len(encodeJSON(m)) + 1
 		}
 	}
 	return encodeJSON(req)
+}
+
+// sourceFile is about 3 KB of Go source drawn from sourceLines: a file a
+// tool read, for a conversation's tool results.
+func sourceFile(r *rand.Rand) string {
+	var code strings.Builder
+	for code.Len() < 3000 {
+		code.WriteString(sourceLines[r.IntN(len(sourceLines))])
+		code.WriteByte('\n')
+	}
+	return code.String()
 }
 
 // encodeJSON encodes v as JavaScript's JSON.stringify does: no HTML

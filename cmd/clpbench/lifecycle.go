@@ -23,7 +23,7 @@ func (b *bench) lifecycle(ctx context.Context, c *clpInstance, starts int) (*tar
 			}
 		}
 	}
-	t, err := c.target(ctx)
+	t, err := c.target(ctx, b.cfg.API)
 	if err != nil {
 		return nil, err
 	}

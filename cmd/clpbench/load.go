@@ -29,12 +29,14 @@ func newClient(conns int) *http.Client {
 
 // newRequest builds the bench request for t.
 func newRequest(ctx context.Context, t *target, body []byte, spec streamSpec) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL+"/v1/messages", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, t.URL+apiPath(t.API), bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Anthropic-Version", "2023-06-01")
+	if t.API != apiResponses {
+		req.Header.Set("Anthropic-Version", "2023-06-01")
+	}
 	req.Header.Set("Authorization", "Bearer client-token")
 	spec.set(req.Header)
 	return req, nil

@@ -52,11 +52,12 @@ type config struct {
 	Nginx      bool
 	Write      string
 	Body       string // request body kind of scenarios 1 and 5
+	API        string // wire API of every request: apiMessages or apiResponses
 }
 
 func (c config) String() string {
-	return fmt.Sprintf("rounds %d, %d sequential requests per round, %s bodies in scenarios 1 and 5, %s per load run at %v concurrent, streams of %d events of %d B %s apart (%d per round), %d concurrent streams of %d events, %d starts",
-		c.Rounds, c.Seq, c.Body, c.Dur, c.Conc, c.Events, c.EventSize, c.Delay, c.Streams, c.BigStreams, c.BigEvents, c.Starts)
+	return fmt.Sprintf("%s API, rounds %d, %d sequential requests per round, %s bodies in scenarios 1 and 5, %s per load run at %v concurrent, streams of %d events of %d B %s apart (%d per round), %d concurrent streams of %d events, %d starts",
+		c.API, c.Rounds, c.Seq, c.Body, c.Dur, c.Conc, c.Events, c.EventSize, c.Delay, c.Streams, c.BigStreams, c.BigEvents, c.Starts)
 }
 
 // parseInts parses "16,64,256".
@@ -95,6 +96,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.Nginx, "nginx", true, "include nginx when it is installed")
 	fs.StringVar(&c.Write, "write", "", "also write the report to this file (BENCH.md), keeping its notes section")
 	fs.StringVar(&c.Body, "body", bodyFiller, "request bodies of scenarios 1 and 5: filler (one long string of words) or conversation (shaped like Claude Code's, with escaped source code)")
+	fs.StringVar(&c.API, "api", apiMessages, "wire API of every request: messages (Anthropic, as Claude Code sends it to CLP's Claude port) or responses (OpenAI, as Codex sends it to CLP's Codex port)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -107,6 +109,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if c.Body != bodyFiller && c.Body != bodyConversation {
 		return c, fmt.Errorf("-body %q: want %s or %s", c.Body, bodyFiller, bodyConversation)
+	}
+	if c.API != apiMessages && c.API != apiResponses {
+		return c, fmt.Errorf("-api %q: want %s or %s", c.API, apiMessages, apiResponses)
 	}
 	if c.Rounds < 1 || c.Seq < 1 || c.Streams < 1 || c.BigStreams < 1 || c.Starts < 1 || c.Events < 3 {
 		return c, errors.New("-rounds, -seq, -streams, -big-streams and -starts must be positive, -events at least 3")
@@ -216,6 +221,9 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err er
 		b.rows = b.rows[:0]
 	}
 	b.targets = append(b.targets, ct)
+	for _, t := range b.targets {
+		t.API = cfg.API
+	}
 	if out, err := c.run(ctx, "version"); err == nil {
 		b.clpVersion = strings.TrimSpace(string(out))
 	}
@@ -245,6 +253,11 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err er
 			return err
 		}
 	}
+	served, err := c.checkServed(ctx, cfg.API)
+	if err != nil {
+		return err
+	}
+	logf("clp: %s", served)
 	took := time.Since(started)
 	b.report(stdout, started, took)
 	if cfg.Write != "" {

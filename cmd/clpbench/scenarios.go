@@ -117,7 +117,7 @@ func (b *bench) refTarget() string {
 // latency is scenario 1: one request at a time, added latency versus direct.
 func (b *bench) latency(ctx context.Context) error {
 	for _, size := range []int{2 << 10, 200 << 10} {
-		body := bodyOf(b.cfg.Body, size, false)
+		body := bodyOf(b.cfg.API, b.cfg.Body, size, false)
 		spec := streamSpec{RespSize: 1 << 10}
 		p50, p99 := perRound{}, perRound{}
 		for r := range b.cfg.Rounds {
@@ -144,7 +144,7 @@ func (b *bench) latency(ctx context.Context) error {
 
 // throughput is scenario 2: closed-loop load against an instant upstream.
 func (b *bench) throughput(ctx context.Context) error {
-	body := requestBody(2<<10, false)
+	body := bodyOf(b.cfg.API, bodyFiller, 2<<10, false)
 	spec := streamSpec{RespSize: 1 << 10}
 	for _, conc := range b.cfg.Conc {
 		rps, cpu := perRound{}, perRound{}
@@ -175,7 +175,7 @@ func (b *bench) throughput(ctx context.Context) error {
 // streaming is scenario 3: one stream at a time, added time to first event
 // and added gap between events; the bytes must equal direct's.
 func (b *bench) streaming(ctx context.Context) error {
-	body := requestBody(2<<10, true)
+	body := bodyOf(b.cfg.API, bodyFiller, 2<<10, true)
 	spec := streamSpec{Events: b.cfg.Events, Delay: b.cfg.Delay, EventSize: b.cfg.EventSize}
 	ttfe, gap50, gap99 := perRound{}, perRound{}, perRound{}
 	ttfeAll := perRound{}
@@ -239,7 +239,7 @@ func (b *bench) bodies(ctx context.Context) error {
 	mb := make([]float64, len(sizes))
 	addedBy := map[string][]float64{}
 	for i, size := range sizes {
-		body := bodyOf(b.cfg.Body, size, false)
+		body := bodyOf(b.cfg.API, b.cfg.Body, size, false)
 		mb[i] = float64(len(body)) / (1 << 20)
 		spec := streamSpec{RespSize: 1 << 10}
 		p50 := perRound{}

@@ -14,7 +14,7 @@ const stallGap = 40 * time.Millisecond
 // stalls, lost events and the proxy's RSS per open stream.
 func (b *bench) manyStreams(ctx context.Context) error {
 	n := b.cfg.BigStreams
-	body := requestBody(2<<10, true)
+	body := bodyOf(b.cfg.API, bodyFiller, 2<<10, true)
 	spec := streamSpec{Events: b.cfg.BigEvents, Delay: b.cfg.Delay, EventSize: b.cfg.EventSize}
 	want := max(spec.Events, 3)
 	big := newClient(n)

@@ -22,7 +22,8 @@ import (
 // target is one way to reach the fake upstream: directly or through a proxy.
 type target struct {
 	Name string
-	URL  string // base URL; requests go to URL + "/v1/messages"
+	URL  string // base URL; requests go to URL + apiPath(API)
+	API  string // the wire API requests speak (apiMessages when empty)
 	PID  int    // proxy process (0 for direct); its CPU and RSS are read from /proc
 	stop func() error
 }
@@ -53,14 +54,15 @@ func waitListening(addr string, d time.Duration) error {
 }
 
 // clpFiles are the files written under CLP_HOME so every feature is on: one
-// config, a model rename rule and five filter rules (one of which matches the
-// bench body).
+// config and one model rename rule per service, and five filter rules (one
+// of which matches the bench bodies).
 func clpFiles(upstreamURL string) map[string]string {
 	return map[string]string{
 		"claude.json": fmt.Sprintf(`{"bench": {"base_url": %q, "auth_token": "sk-bench-token", "weight": 1, "active": true}}`, upstreamURL),
 		"codex.json":  fmt.Sprintf(`{"bench": {"base_url": %q, "api_key": "sk-bench-token", "weight": 1, "active": true}}`, upstreamURL),
 		"data/model_router_config.json": `{"mode": "model-mapping",
- "modelMappings": {"claude": [{"source": "claude-sonnet-*", "target": "claude-bench-renamed", "source_type": "model"}], "codex": []},
+ "modelMappings": {"claude": [{"source": "claude-sonnet-*", "target": "claude-bench-renamed", "source_type": "model"}],
+                   "codex": [{"source": "gpt-5*", "target": "gpt-bench-renamed", "source_type": "model"}]},
  "configMappings": {"claude": [], "codex": []}}`,
 		"filter.json": `[
  {"source": "sk-ant-api03-[A-Za-z0-9_-]{20,}", "target": "[REDACTED-ANTHROPIC-KEY]", "op": "replace"},
@@ -141,28 +143,78 @@ func (c *clpInstance) stop() error {
 	return err
 }
 
-// pid asks `clp status --json` for the daemon's pid.
-func (c *clpInstance) pid(ctx context.Context) (int, error) {
-	out, err := c.run(ctx, "status", "--json")
-	if err != nil {
-		return 0, err
-	}
-	var st struct {
-		PID int `json:"pid"`
-	}
-	if err := json.Unmarshal(out, &st); err != nil || st.PID == 0 {
-		return 0, fmt.Errorf("clp status --json: no pid in %q", out)
-	}
-	return st.PID, nil
+// clpStatus is what the harness reads of `clp status --json`.
+type clpStatus struct {
+	PID      int `json:"pid"`
+	Services []struct {
+		Name     string `json:"name"`
+		Requests int64  `json:"requests"`
+		Errors   int64  `json:"errors"`
+	} `json:"services"`
+	LogDropped int64 `json:"log_dropped"`
 }
 
-// target returns the running daemon's Claude listener as a bench target.
-func (c *clpInstance) target(ctx context.Context) (*target, error) {
+// status runs `clp status --json`.
+func (c *clpInstance) status(ctx context.Context) (clpStatus, error) {
+	var st clpStatus
+	out, err := c.run(ctx, "status", "--json")
+	if err != nil {
+		return st, err
+	}
+	if err := json.Unmarshal(out, &st); err != nil || st.PID == 0 {
+		return st, fmt.Errorf("clp status --json: no pid in %q", out)
+	}
+	return st, nil
+}
+
+// pid asks `clp status --json` for the daemon's pid.
+func (c *clpInstance) pid(ctx context.Context) (int, error) {
+	st, err := c.status(ctx)
+	return st.PID, err
+}
+
+// checkServed makes sure the load went through CLP as meant: the service of
+// api (claude for Messages, codex for Responses) served requests, none
+// failed, and the request log kept every record.
+func (c *clpInstance) checkServed(ctx context.Context, api string) (string, error) {
+	st, err := c.status(ctx)
+	if err != nil {
+		return "", err
+	}
+	want := "claude"
+	if api == apiResponses {
+		want = "codex"
+	}
+	var summary []string
+	served := false
+	for _, s := range st.Services {
+		summary = append(summary, fmt.Sprintf("%s %d requests, %d errors", s.Name, s.Requests, s.Errors))
+		if s.Errors > 0 {
+			return "", fmt.Errorf("clp counted %d errors on %s", s.Errors, s.Name)
+		}
+		served = served || s.Name == want && s.Requests > 0
+	}
+	if !served {
+		return "", fmt.Errorf("clp's %s service served no requests (%s)", want, strings.Join(summary, "; "))
+	}
+	if st.LogDropped > 0 {
+		return "", fmt.Errorf("clp's request log dropped %d records", st.LogDropped)
+	}
+	return strings.Join(summary, "; "), nil
+}
+
+// target returns the running daemon's listener for api as a bench target:
+// the Claude port for Messages, the Codex port for Responses.
+func (c *clpInstance) target(ctx context.Context, api string) (*target, error) {
 	pid, err := c.pid(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &target{Name: "clp", URL: fmt.Sprintf("http://127.0.0.1:%d", c.ports[0]), PID: pid, stop: c.stop}, nil
+	port := c.ports[0]
+	if api == apiResponses {
+		port = c.ports[1]
+	}
+	return &target{Name: "clp", URL: fmt.Sprintf("http://127.0.0.1:%d", port), API: api, PID: pid, stop: c.stop}, nil
 }
 
 // baselineProxy is the tuned standard-library reverse proxy the issue asks

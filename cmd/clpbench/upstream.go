@@ -55,8 +55,10 @@ func filler(n int) string {
 }
 
 // anthropicEvents renders the SSE events of one Anthropic Messages stream of
-// s.Events events (at least 3: message_start, deltas, message_delta,
-// message_stop). The bytes depend only on s, so two runs can be compared.
+// s.Events events (at least 3), in the API's order: message_start,
+// content_block_start, the text deltas, content_block_stop, message_delta
+// with usage and message_stop; under 5 events, pings instead of the content
+// block. The bytes depend only on s, so two runs can be compared.
 func anthropicEvents(s streamSpec) [][]byte {
 	n := max(s.Events, 3)
 	out := make([][]byte, 0, n)
@@ -64,9 +66,17 @@ func anthropicEvents(s streamSpec) [][]byte {
 data: {"type":"message_start","message":{"id":"msg_bench","type":"message","role":"assistant","model":"claude-bench","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":1200,"cache_read_input_tokens":800,"cache_creation_input_tokens":0,"output_tokens":1}}}
 
 `))
-	text := filler(max(s.EventSize-110, 1))
-	for i := 1; i < n-2; i++ {
-		out = append(out, fmt.Appendf(nil, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%d %s\"}}\n\n", i, text))
+	if n < 5 {
+		for range n - 3 {
+			out = append(out, []byte("event: ping\ndata: {\"type\":\"ping\"}\n\n"))
+		}
+	} else {
+		out = append(out, []byte("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"))
+		text := filler(max(s.EventSize-110, 1))
+		for i := 1; i <= n-5; i++ {
+			out = append(out, fmt.Appendf(nil, "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"type\":\"text_delta\",\"text\":\"%d %s\"}}\n\n", i, text))
+		}
+		out = append(out, []byte("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n"))
 	}
 	out = append(out, fmt.Appendf(nil, "event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"end_turn\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":%d}}\n\n", n*8))
 	out = append(out, []byte("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"))
@@ -78,27 +88,36 @@ func anthropicJSON(size int) []byte {
 	return fmt.Appendf(nil, `{"id":"msg_bench","type":"message","role":"assistant","model":"claude-bench","content":[{"type":"text","text":"%s"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1200,"cache_read_input_tokens":800,"cache_creation_input_tokens":0,"output_tokens":64}}`, filler(max(size-260, 1)))
 }
 
-// upstream is the fake Anthropic API: it drains the request body and answers
-// as the bench headers ask, flushing each SSE event on its own.
+// upstream is the fake API: Anthropic Messages on /v1/messages, OpenAI
+// Responses on /v1/responses. It drains the request body and answers as the
+// bench headers ask, flushing each SSE event on its own.
 func upstream() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/messages", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("POST "+apiPath(apiMessages), answer(anthropicEvents, anthropicJSON))
+	mux.Handle("POST "+apiPath(apiResponses), answer(responsesEvents, responsesJSON))
+	return mux
+}
+
+// answer serves one API: a JSON body from body, or the SSE events of
+// events, each flushed on its own, the delay apart.
+func answer(events func(streamSpec) [][]byte, body func(size int) []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, err := io.Copy(io.Discard, r.Body); err != nil {
 			return
 		}
 		s := parseSpec(r.Header)
 		if s.Events == 0 {
-			body := anthropicJSON(s.RespSize)
+			b := body(s.RespSize)
 			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Content-Length", strconv.Itoa(len(body)))
-			w.Write(body)
+			w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+			w.Write(b)
 			return
 		}
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-cache")
 		rc := http.NewResponseController(w)
 		var t *time.Timer
-		for i, ev := range anthropicEvents(s) {
+		for i, ev := range events(s) {
 			if i > 0 && s.Delay > 0 {
 				if t == nil {
 					t = time.NewTimer(s.Delay)
@@ -119,5 +138,4 @@ func upstream() http.Handler {
 			}
 		}
 	})
-	return mux
 }
