@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,6 +54,7 @@ type config struct {
 	Write      string
 	Body       string // request body kind of scenarios 1 and 5
 	API        string // wire API of every request: apiMessages or apiResponses
+	Profile    string // directory for CLP's profiles of scenarios 2 and 4; empty: none
 }
 
 func (c config) String() string {
@@ -96,6 +98,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.Nginx, "nginx", true, "include nginx when it is installed")
 	fs.StringVar(&c.Write, "write", "", "also write the report to this file (BENCH.md), keeping its notes section")
 	fs.StringVar(&c.Body, "body", bodyFiller, "request bodies of scenarios 1 and 5: filler (one long string of words) or conversation (shaped like Claude Code's, with escaped source code)")
+	fs.StringVar(&c.Profile, "profile", "", "also write CLP's CPU and allocation profiles (pprof) of each run of scenarios 2 and 4 to this directory")
 	fs.StringVar(&c.API, "api", apiMessages, "wire API of every request: messages (Anthropic, as Claude Code sends it to CLP's Claude port) or responses (OpenAI, as Codex sends it to CLP's Codex port)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -208,6 +211,17 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err er
 	if err != nil {
 		return err
 	}
+	if cfg.Profile != "" {
+		if err := os.MkdirAll(cfg.Profile, 0o755); err != nil {
+			return err
+		}
+		port, err := freePort()
+		if err != nil {
+			return err
+		}
+		c.pprof = fmt.Sprintf("127.0.0.1:%d", port)
+		b.prof = &profiler{addr: c.pprof, dir: cfg.Profile}
+	}
 	starts := 1
 	if wants(6) {
 		starts = cfg.Starts
@@ -258,6 +272,9 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err er
 		return err
 	}
 	logf("clp: %s", served)
+	if cfg.Profile != "" {
+		logf("profiles of CLP in %s: go tool pprof -http=: %s", cfg.Profile, filepath.Join(cfg.Profile, "clp-s2-*.cpu.pprof"))
+	}
 	took := time.Since(started)
 	b.report(stdout, started, took)
 	if cfg.Write != "" {

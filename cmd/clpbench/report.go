@@ -146,7 +146,8 @@ medians; "added" figures are per-round differences to direct, then the median.
     go run ./cmd/clpbench -h                     # flags to scale up: -rounds, -seq, -dur, -conc,
                                                  # -events, -delay, -streams, -big-streams, -only;
                                                  # -body conversation: Claude Code-shaped bodies;
-                                                 # -api responses: Codex's API, on CLP's Codex port
+                                                 # -api responses: Codex's API, on CLP's Codex port;
+                                                 # -profile DIR: CLP's pprof profiles of scenarios 2, 4
 
 ## Results
 

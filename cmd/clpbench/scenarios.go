@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -26,6 +27,7 @@ type bench struct {
 	client  *http.Client
 	rows    []row
 	log     func(format string, args ...any)
+	prof    *profiler // nil without -profile
 
 	clpVersion string // `clp version` of the binary measured
 }
@@ -150,8 +152,9 @@ func (b *bench) throughput(ctx context.Context) error {
 		rps, cpu := perRound{}, perRound{}
 		for r := range b.cfg.Rounds {
 			for _, t := range b.order(r) {
+				wait := b.prof.profile(ctx, t, fmt.Sprintf("s2-c%d-r%d", conc, r+1), b.cfg.Dur)
 				res, err := closedLoop(ctx, b.client, t, body, spec, conc, b.cfg.Dur)
-				if err != nil {
+				if err := errors.Join(err, wait()); err != nil {
 					return err
 				}
 				rps[t.Name] = append(rps[t.Name], float64(res.Requests)/res.Elapsed.Seconds())

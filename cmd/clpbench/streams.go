@@ -52,6 +52,7 @@ func (b *bench) manyStreams(ctx context.Context) error {
 					}
 				}
 			}()
+			wait := b.prof.profile(ctx, t, fmt.Sprintf("s4-r%d", r+1), time.Duration(want)*spec.Delay+time.Second)
 			var wg sync.WaitGroup
 			errs := make(chan error, n)
 			for range n {
@@ -76,6 +77,9 @@ func (b *bench) manyStreams(ctx context.Context) error {
 			wg.Wait()
 			close(done)
 			close(errs)
+			if err := wait(); err != nil {
+				return err
+			}
 			failed := 0
 			for err := range errs {
 				if failed == 0 {

@@ -74,21 +74,26 @@ func clpFiles(upstreamURL string) map[string]string {
 	}
 }
 
-// clpEnv is the environment of every clp command of one bench run.
-func clpEnv(home string, ports [3]int) []string {
-	return append(os.Environ(),
-		"CLP_HOME="+home,
-		"CLP_CLAUDE_PORT="+strconv.Itoa(ports[0]),
-		"CLP_CODEX_PORT="+strconv.Itoa(ports[1]),
-		"CLP_UI_PORT="+strconv.Itoa(ports[2]),
-	)
-}
-
 // clpInstance is a CLP_HOME with its ports, ready for `clp start`.
 type clpInstance struct {
 	bin   string
 	home  string
 	ports [3]int
+	pprof string // CLP_PPROF: where the daemon serves its profiles; empty: not served
+}
+
+// env is the environment of every clp command of one bench run.
+func (c *clpInstance) env() []string {
+	env := append(os.Environ(),
+		"CLP_HOME="+c.home,
+		"CLP_CLAUDE_PORT="+strconv.Itoa(c.ports[0]),
+		"CLP_CODEX_PORT="+strconv.Itoa(c.ports[1]),
+		"CLP_UI_PORT="+strconv.Itoa(c.ports[2]),
+	)
+	if c.pprof != "" {
+		env = append(env, "CLP_PPROF="+c.pprof)
+	}
+	return env
 }
 
 // newCLP writes a fresh CLP_HOME under dir pointing at upstreamURL.
@@ -116,7 +121,7 @@ func newCLP(bin, dir, upstreamURL string) (*clpInstance, error) {
 // run runs one clp command and returns its stdout.
 func (c *clpInstance) run(ctx context.Context, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, c.bin, args...)
-	cmd.Env = clpEnv(c.home, c.ports)
+	cmd.Env = c.env()
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

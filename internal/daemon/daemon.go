@@ -102,6 +102,11 @@ func Run(ctx context.Context, opt Options) (err error) {
 	if err != nil {
 		return err
 	}
+	prof, err := listenPprof()
+	if err != nil {
+		closeAll(lns)
+		return err
+	}
 	ctx, d.stop = context.WithCancel(ctx)
 	defer d.stop()
 	d.openStore(snap.System)
@@ -112,6 +117,12 @@ func Run(ctx context.Context, opt Options) (err error) {
 	errc := make(chan error, len(servers))
 	for i, srv := range servers {
 		go func() { errc <- srv.Serve(lns[i]) }()
+	}
+	if prof != nil {
+		srv := pprofServer()
+		go srv.Serve(prof)
+		defer srv.Close()
+		d.log.Info("serving runtime profiles", "url", "http://"+prof.Addr().String()+"/debug/pprof/")
 	}
 	if err := writePid(d.env, PidInfo{PID: os.Getpid(), UIAddr: lns[len(lns)-1].Addr().String(), Started: d.started}); err != nil {
 		closeAll(lns)
@@ -211,17 +222,26 @@ func (d *Daemon) listen() ([]net.Listener, error) {
 	want = append(want, listener{"web UI", "CLP_UI_PORT", d.env.UIAddr()})
 	var lns []net.Listener
 	for _, w := range want {
-		l, err := net.Listen("tcp", w.addr)
+		l, err := w.listen()
 		if err != nil {
 			closeAll(lns)
-			if errors.Is(err, errAddrInUse) || strings.Contains(err.Error(), "address already in use") {
-				return nil, fmt.Errorf("port %s for the %s is already in use: stop the program using it, or choose another port with %s", portOf(w.addr), w.name, w.env)
-			}
-			return nil, fmt.Errorf("listen on %s for the %s: %w", w.addr, w.name, err)
+			return nil, err
 		}
 		lns = append(lns, l)
 	}
 	return lns, nil
+}
+
+// listen binds w, saying which setting moves it when its port is taken.
+func (w listener) listen() (net.Listener, error) {
+	l, err := net.Listen("tcp", w.addr)
+	if err == nil {
+		return l, nil
+	}
+	if errors.Is(err, errAddrInUse) || strings.Contains(err.Error(), "address already in use") {
+		return nil, fmt.Errorf("port %s for the %s is already in use: stop the program using it, or choose another port with %s", portOf(w.addr), w.name, w.env)
+	}
+	return nil, fmt.Errorf("listen on %s for the %s: %w", w.addr, w.name, err)
 }
 
 func portOf(addr string) string {
