@@ -43,6 +43,9 @@ func (ex *exchange) settle() error {
 	ex.up = nil
 	u.wait()
 	ex.body = u.buf[:u.read]
+	if u.fault != "" {
+		ex.h.Log.Error("the request filter failed on a body as it arrived; filtering it whole", "service", ex.h.Service, "panic", u.fault)
+	}
 	if u.err != nil {
 		ex.bodyFailed(u.err)
 		return u.err

@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 
 	"github.com/clp-proxy/clp/internal/redact"
@@ -74,7 +76,8 @@ type upload struct {
 	// gaveUp is set when the filter cannot stream this body: it must be
 	// filtered whole, and no attempt may send what was published.
 	gaveUp bool
-	err    error // reading the client's body failed
+	fault  string // the filter panicked (value and stack): it gave up
+	err    error  // reading the client's body failed
 	rep    redact.Report
 }
 
@@ -134,7 +137,7 @@ func (u *upload) feed() {
 
 // filter runs the filter over what was read and publishes its output.
 func (u *upload) filter(final bool) {
-	pieces, n, ok := u.f.Next(u.buf[:u.read], final, nil)
+	pieces, n, ok := u.next(final)
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	defer u.cond.Broadcast()
@@ -151,6 +154,20 @@ func (u *upload) filter(final bool) {
 		u.whole = true
 		u.rep = u.f.Report()
 	}
+}
+
+// next runs the filter over what was read. A panic in it (a bug) counts
+// as giving up, so the whole-body filter has its turn: in the feeder's
+// goroutine it would otherwise end the daemon, since net/http recovers
+// only the handler's panics.
+func (u *upload) next(final bool) (pieces [][]byte, n int, ok bool) {
+	defer func() {
+		if p := recover(); p != nil {
+			u.fault = fmt.Sprintf("%v\n%s", p, debug.Stack())
+			pieces, n, ok = nil, 0, false
+		}
+	}()
+	return u.f.Next(u.buf[:u.read], final, nil)
 }
 
 // wait blocks until the feeder stopped. Then err says whether the body

@@ -18,14 +18,17 @@ import (
 
 // replaceStream is a streamFilter for tests: each call publishes what is
 // new, with old replaced by repl (the tests never split old across reads),
-// or gives up once it has seen giveUp.
+// gives up once it has seen giveUp, or panics once it has seen panicOn.
 type replaceStream struct {
-	old, repl, giveUp string
-	prev              int
-	closed            bool
+	old, repl, giveUp, panicOn string
+	prev                       int
+	closed                     bool
 }
 
 func (s *replaceStream) Next(body []byte, final bool, dst [][]byte) ([][]byte, int, bool) {
+	if s.panicOn != "" && bytes.Contains(body, []byte(s.panicOn)) {
+		panic("filter bug")
+	}
 	if s.giveUp != "" && bytes.Contains(body, []byte(s.giveUp)) {
 		return dst, 0, false
 	}
@@ -154,6 +157,9 @@ func TestUploadReaderFails(t *testing.T) {
 		{"gives up", &replaceStream{giveUp: "GROW"}, false, errNotStreamable},
 		{"gives up at once", &replaceStream{giveUp: "model"}, false, errNotStreamable},
 		{"client gone", &replaceStream{}, true, io.ErrUnexpectedEOF},
+		// A panic in the feeder's goroutine would end the process.
+		{"filter panics", &replaceStream{panicOn: "GROW"}, false, errNotStreamable},
+		{"filter panics at once", &replaceStream{panicOn: "model"}, false, errNotStreamable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -176,6 +182,9 @@ func TestUploadReaderFails(t *testing.T) {
 			u.wait()
 			if !tc.cut && (u.read != len(body) || u.err != nil) {
 				t.Errorf("read %d bytes of %d (%v): the body must be read whole for the whole-body filter", u.read, len(body), u.err)
+			}
+			if (tc.sf.panicOn != "") != strings.Contains(u.fault, "filter bug") {
+				t.Errorf("fault %q", u.fault)
 			}
 		})
 	}
