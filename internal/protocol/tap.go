@@ -7,7 +7,9 @@ import (
 	"compress/gzip"
 	"compress/zlib"
 	"errors"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +57,10 @@ type TapResult struct {
 	Size int64
 	// Events is the number of SSE events seen.
 	Events int
+	// Fault is the panic (value and stack) that a parser, extractor or
+	// OnEvent hook met, if one did: the Tap stopped watching there, with
+	// usage unknown, and the response went on untouched.
+	Fault string
 }
 
 // Tap watches one upstream response as the proxy forwards it, and reads its
@@ -86,7 +92,8 @@ type Tap struct {
 	gaveUp  atomic.Bool   // set by Write (MaxQueued) or the decoder (MaxDecoded)
 
 	unsupported bool
-	dropped     bool // bytes arrived that were never decoded
+	dropped     bool   // bytes arrived that were never decoded
+	fault       string // see TapResult.Fault; set by the goroutine that met it
 	closed      bool
 	result      TapResult
 }
@@ -129,7 +136,9 @@ func (t *Tap) Write(chunk []byte) {
 		return
 	}
 	if t.encoding == "" {
-		t.sink.write(chunk)
+		if t.fault == "" {
+			t.sinkWrite(chunk)
+		}
 		return
 	}
 	if t.gaveUp.Load() {
@@ -151,6 +160,22 @@ func (t *Tap) Write(chunk []byte) {
 	}
 	t.mu.Unlock()
 	t.signal()
+}
+
+// sinkWrite feeds the sink, stopping the Tap at a panic.
+func (t *Tap) sinkWrite(b []byte) {
+	defer t.recoverFault()
+	t.sink.write(b)
+}
+
+// recoverFault, deferred, turns a panic (a bug in a parser or extractor,
+// met on some upstream's bytes) into the Tap's Fault. A Tap only watches: it
+// must never break the response it watches, nor, from its decoder
+// goroutine, the process.
+func (t *Tap) recoverFault() {
+	if p := recover(); p != nil {
+		t.fault = fmt.Sprintf("%v\n%s", p, debug.Stack())
+	}
 }
 
 // signal wakes the decoder without ever waiting for it.
@@ -179,7 +204,13 @@ func (t *Tap) Close() TapResult {
 		t.result.Truncated = t.dropped
 		return t.result
 	}
-	r := t.sink.finish()
+	var r TapResult
+	if t.fault == "" {
+		r = t.finish()
+	}
+	if t.fault != "" { // no more parsing after a fault: keep what was kept
+		r = TapResult{Body: t.sink.body, Truncated: true, Size: t.sink.total, Events: t.sink.events, Fault: t.fault}
+	}
 	if t.gaveUp.Load() {
 		r.Usage, r.Done = nil, false
 		r.Truncated = true
@@ -189,6 +220,12 @@ func (t *Tap) Close() TapResult {
 	}
 	t.result = r
 	return r
+}
+
+// finish is the sink's result, or the zero result when finishing panics.
+func (t *Tap) finish() (r TapResult) {
+	defer t.recoverFault()
+	return t.sink.finish()
 }
 
 func (t *Tap) giveUp() {
@@ -217,6 +254,7 @@ func (t *Tap) decode() {
 		t.stopped, t.pending = true, nil
 		t.mu.Unlock()
 	}()
+	defer t.recoverFault()
 	r := &queueReader{t: t}
 	dec, closeDec, err := newDecoder(t.encoding, r)
 	if err != nil {

@@ -530,3 +530,62 @@ func BenchmarkTapJSON(b *testing.B) {
 		}
 	}
 }
+
+// panicky is a protocol whose usage extractor panics, as a bug would on
+// some upstream's bytes.
+type panicky struct{ anthropic.Protocol }
+
+func (panicky) NewExtractor() protocol.Extractor { return panicExtractor{} }
+
+type panicExtractor struct{}
+
+func (panicExtractor) Event(_, _ []byte)        { panic("extractor bug") }
+func (panicExtractor) JSON([]byte)              { panic("extractor bug") }
+func (panicExtractor) Usage() (api.Usage, bool) { return api.Usage{}, false }
+func (panicExtractor) Done() bool               { return false }
+func (panicExtractor) Model() string            { return "" }
+
+// TestTapSurvivesPanics: a panic in an extractor or an OnEvent hook, on
+// the proxy's goroutine (identity bodies) or the decoder's (compressed
+// ones), stops the Tap with the panic in Fault and usage unknown; Write and
+// Close return normally, so the response goes on untouched.
+func TestTapSurvivesPanics(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("openai", "testdata", "responses_text.sse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range encoders {
+		t.Run("hook/"+e.name, func(t *testing.T) {
+			tp := protocol.NewTap(openai.Protocol{}, "text/event-stream", header(e.name), 1<<20)
+			n := 0
+			tp.OnEvent(func(_, _ []byte) {
+				if n++; n == 3 {
+					panic("hook bug")
+				}
+			})
+			for _, c := range chunks(e.enc(t, body), 64) {
+				tp.Write(c)
+			}
+			got := tp.Close()
+			if !strings.Contains(got.Fault, "hook bug") || !strings.Contains(got.Fault, "goroutine") {
+				t.Errorf("Fault = %q, want the panic and its stack", got.Fault)
+			}
+			if got.Usage != nil || got.Done || !got.Truncated || n != 3 {
+				t.Errorf("usage %v done %v truncated %v after %d events; want unknown, not done, truncated, 3", got.Usage, got.Done, got.Truncated, n)
+			}
+		})
+		t.Run("extractor/"+e.name, func(t *testing.T) {
+			got := tap(panicky{}, "application/json", header(e.name), 100, chunks(e.enc(t, []byte(`{"usage":{"input_tokens":1}}`)), 7))
+			if !strings.Contains(got.Fault, "extractor bug") || got.Usage != nil {
+				t.Errorf("JSON: Fault %q usage %v", got.Fault, got.Usage)
+			}
+			got = tap(panicky{}, "text/event-stream", header(e.name), 100, chunks(e.enc(t, body), 64))
+			if !strings.Contains(got.Fault, "extractor bug") || got.Usage != nil {
+				t.Errorf("SSE: Fault %q usage %v", got.Fault, got.Usage)
+			}
+		})
+	}
+	if got := tap(anthropic.Protocol{}, "text/event-stream", "", 100, chunks(body, 64)); got.Fault != "" {
+		t.Errorf("a healthy Tap has Fault %q", got.Fault)
+	}
+}

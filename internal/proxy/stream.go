@@ -137,6 +137,10 @@ func keepTail(tail *[2]byte, p []byte) {
 func (ex *exchange) closeTap(tap *protocol.Tap) {
 	res := tap.Close()
 	rec := ex.rec
+	if res.Fault != "" {
+		ex.h.Log.Error("the usage tap failed on a response; it went on untouched, its usage is unknown",
+			"service", ex.h.Service, "config", rec.Config, "panic", res.Fault)
+	}
 	rec.Usage = res.Usage
 	rec.ResponseBody = res.Body
 	rec.ResponseSize = res.Size
