@@ -96,7 +96,7 @@ func startUpload(src io.Reader, buf []byte, f streamFilter) (*upload, error) {
 	u.filter(n == len(buf))
 	if u.whole {
 		close(u.done)
-		f.Close()
+		u.closeFilter()
 		return u, nil
 	}
 	go u.feed()
@@ -107,7 +107,7 @@ func startUpload(src io.Reader, buf []byte, f streamFilter) (*upload, error) {
 // the filter gave up, it only reads: the whole-body filter needs it all.
 func (u *upload) feed() {
 	defer close(u.done)
-	defer u.f.Close()
+	defer u.closeFilter()
 	last := u.read
 	for u.read < len(u.buf) {
 		var n int
@@ -168,6 +168,15 @@ func (u *upload) next(final bool) (pieces [][]byte, n int, ok bool) {
 		}
 	}()
 	return u.f.Next(u.buf[:u.read], final, nil)
+}
+
+// closeFilter lets the filter go: Close hands its scratch space back for
+// other requests, unless it panicked, which may have left that space
+// inconsistent.
+func (u *upload) closeFilter() {
+	if u.fault == "" {
+		u.f.Close()
+	}
 }
 
 // wait blocks until the feeder stopped. Then err says whether the body

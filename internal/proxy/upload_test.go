@@ -186,6 +186,9 @@ func TestUploadReaderFails(t *testing.T) {
 			if (tc.sf.panicOn != "") != strings.Contains(u.fault, "filter bug") {
 				t.Errorf("fault %q", u.fault)
 			}
+			if (tc.sf.panicOn == "") != tc.sf.closed {
+				t.Errorf("filter closed %v: want it closed unless it panicked (its scratch space may be inconsistent)", tc.sf.closed)
+			}
 		})
 	}
 	t.Run("close wakes", func(t *testing.T) {
