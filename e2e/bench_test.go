@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,8 +21,9 @@ import (
 // against the real binary for each wire API: CLP starts under it, carries
 // the load and the streams to the fake upstream on the API's port (the
 // harness checks `clp status`), its answers are the upstream's bytes, and
-// -profile collects its profiles. It keeps `make bench` working; its
-// timings mean nothing.
+// -profile collects its profiles; with -bare (on the Messages run) a second,
+// featureless daemon is measured alongside. It keeps `make bench` working;
+// its timings mean nothing.
 func TestBenchHarness(t *testing.T) {
 	bench := filepath.Join(t.TempDir(), "clpbench")
 	if out, err := exec.Command("go", "build", "-o", bench, "../cmd/clpbench").CombinedOutput(); err != nil {
@@ -32,9 +34,10 @@ func TestBenchHarness(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 			defer cancel()
 			prof := t.TempDir()
+			bare := api == "messages"
 			cmd := exec.CommandContext(ctx, bench, "-clp", clpBin, "-api", api, "-only", "2,3", "-rounds", "1",
 				"-dur", "300ms", "-conc", "4", "-streams", "2", "-events", "8", "-delay", "2ms", "-nginx=false", "-starts", "1",
-				"-profile", prof)
+				"-profile", prof, "-bare="+strconv.FormatBool(bare))
 			out, err := cmd.Output()
 			if err != nil {
 				stderr := ""
@@ -56,6 +59,17 @@ func TestBenchHarness(t *testing.T) {
 			}
 			if r := rows["proxy CPU per request, 4 concurrent"]; len(r) < 3 || !positive(r[2]) {
 				t.Errorf("CPU row = %v\n%s", r, out)
+			}
+			// -bare: a clp-bare column after clp's, measured like it, and its
+			// ratio to the baseline.
+			if head := rows["metric"]; slices.Contains(head, "clp-bare") != bare || slices.Contains(head, "clp-bare ÷ stdlib") != bare {
+				t.Errorf("with -bare=%v, columns %v", bare, head)
+			}
+			if r := rows["proxy CPU per request, 4 concurrent"]; bare && (len(r) < 4 || !positive(r[3])) {
+				t.Errorf("clp-bare's CPU row = %v\n%s", r, out)
+			}
+			if r := rows["bytes identical to direct (1 = yes)"]; bare && (len(r) < 4 || r[3] != "1.00") {
+				t.Errorf("clp-bare's bytes identical row = %v\n%s", r, out)
 			}
 			// -profile: CLP's CPU and allocation profiles of the load run.
 			for _, kind := range []string{"cpu", "allocs"} {

@@ -1,9 +1,14 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	clpconfig "github.com/clp-proxy/clp/internal/config"
+	"github.com/clp-proxy/clp/internal/redact"
 )
 
 func BenchmarkEventClock(b *testing.B) {
@@ -69,5 +74,60 @@ func TestCLPFiles(t *testing.T) {
 	}
 	if !strings.Contains(files["claude.json"], `"base_url": "http://127.0.0.1:1234"`) {
 		t.Errorf("claude.json does not point at the upstream: %s", files["claude.json"])
+	}
+}
+
+// TestBareFiles loads the homes of clp and clp-bare the way the daemon does:
+// both parse without problems, and clp-bare has no filter rule or detector,
+// keeps no bodies and renames no model, where clp does all of it.
+func TestBareFiles(t *testing.T) {
+	load := func(files map[string]string) *clpconfig.Snapshot {
+		t.Helper()
+		home := t.TempDir()
+		for name, content := range files {
+			path := filepath.Join(home, name)
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		snap, _, err := clpconfig.NewLoader(home).Load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(snap.Problems) > 0 {
+			t.Fatalf("problems: %+v", snap.Problems)
+		}
+		return snap
+	}
+	// matchers counts what the filter of snap runs: its rules and the
+	// detectors it leaves on.
+	matchers := func(snap *clpconfig.Snapshot) int {
+		t.Helper()
+		f, err := redact.Compile(snap.Filter, redact.Options{Detectors: snap.System.Detectors})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, rep := f.Apply("claude", []byte(`{"model":"m","messages":[{"role":"user","content":"sk-ant-api03-`+strings.Repeat("A", 95)+`AA password=hunter2"}]}`))
+		return rep.Total()
+	}
+	full, bare := load(clpFiles("http://127.0.0.1:1234")), load(bareFiles("http://127.0.0.1:1234"))
+	if n := matchers(full); n == 0 {
+		t.Errorf("clp's filter redacted nothing in a body with a key and a password")
+	}
+	if n := matchers(bare); n != 0 {
+		t.Errorf("clp-bare's filter redacted %d things, want none", n)
+	}
+	if full.System.BodyCap() <= 0 || bare.System.BodyCap() != 0 || bare.System.LogBodyKB >= 0 {
+		t.Errorf("body caps: clp %d, clp-bare %d (logBodyKB %d); want bodies kept by clp only",
+			full.System.BodyCap(), bare.System.BodyCap(), bare.System.LogBodyKB)
+	}
+	if len(full.Router.ModelMappings["claude"]) == 0 || len(bare.Router.ModelMappings["claude"]) != 0 {
+		t.Errorf("rename rules: clp %v, clp-bare %v", full.Router.ModelMappings, bare.Router.ModelMappings)
+	}
+	if bare.Service("claude").Active < 0 {
+		t.Errorf("clp-bare has no active claude config")
 	}
 }

@@ -55,11 +55,16 @@ type config struct {
 	Body       string // request body kind of scenarios 1 and 5
 	API        string // wire API of every request: apiMessages or apiResponses
 	Profile    string // directory for CLP's profiles of scenarios 2 and 4; empty: none
+	Bare       bool   // also measure clp-bare: CLP with its features switched off
 }
 
 func (c config) String() string {
-	return fmt.Sprintf("%s API, rounds %d, %d sequential requests per round, %s bodies in scenarios 1 and 5, %s per load run at %v concurrent, streams of %d events of %d B %s apart (%d per round), %d concurrent streams of %d events, %d starts",
-		c.API, c.Rounds, c.Seq, c.Body, c.Dur, c.Conc, c.Events, c.EventSize, c.Delay, c.Streams, c.BigStreams, c.BigEvents, c.Starts)
+	bare := ""
+	if c.Bare {
+		bare = ", with clp-bare"
+	}
+	return fmt.Sprintf("%s API, rounds %d, %d sequential requests per round, %s bodies in scenarios 1 and 5, %s per load run at %v concurrent, streams of %d events of %d B %s apart (%d per round), %d concurrent streams of %d events, %d starts%s",
+		c.API, c.Rounds, c.Seq, c.Body, c.Dur, c.Conc, c.Events, c.EventSize, c.Delay, c.Streams, c.BigStreams, c.BigEvents, c.Starts, bare)
 }
 
 // parseInts parses "16,64,256".
@@ -99,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.Write, "write", "", "also write the report to this file (BENCH.md), keeping its notes section")
 	fs.StringVar(&c.Body, "body", bodyFiller, "request bodies of scenarios 1 and 5: filler (one long string of words) or conversation (shaped like Claude Code's, with escaped source code)")
 	fs.StringVar(&c.Profile, "profile", "", "also write CLP's CPU and allocation profiles (pprof) of each run of scenarios 2 and 4 to this directory (profiling costs CLP a little CPU: take figures from runs without it)")
+	fs.BoolVar(&c.Bare, "bare", false, "also measure clp-bare, a second CLP daemon with every feature that configuration can switch off switched off (filter rules, detectors, bodies in the request log, model rename), to tell what CLP's features cost from what its core costs")
 	fs.StringVar(&c.API, "api", apiMessages, "wire API of every request: messages (Anthropic, as Claude Code sends it to CLP's Claude port) or responses (OpenAI, as Codex sends it to CLP's Codex port)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -207,7 +213,7 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err er
 			b.targets = append(b.targets, ng)
 		}
 	}
-	c, err := newCLP(cfg.CLP, dir, upURL)
+	c, err := newCLP(cfg.CLP, dir, "clp", clpFiles(upURL))
 	if err != nil {
 		return err
 	}
@@ -235,6 +241,23 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err er
 		b.rows = b.rows[:0]
 	}
 	b.targets = append(b.targets, ct)
+	clps := []*clpInstance{c}
+	if cfg.Bare {
+		bare, err := newCLP(cfg.CLP, dir, "clp-bare", bareFiles(upURL))
+		if err != nil {
+			return err
+		}
+		if _, err := bare.start(ctx); err != nil {
+			return err
+		}
+		bt, err := bare.target(ctx, cfg.API)
+		if err != nil {
+			bare.stop()
+			return err
+		}
+		b.targets = append(b.targets, bt)
+		clps = append(clps, bare)
+	}
 	for _, t := range b.targets {
 		t.API = cfg.API
 	}
@@ -268,11 +291,13 @@ func runBench(ctx context.Context, cfg config, stdout, stderr io.Writer) (err er
 		}
 	}
 	if slices.ContainsFunc(cfg.Only, func(n int) bool { return n != 6 }) { // scenario 6 sends no requests
-		served, err := c.checkServed(ctx, cfg.API)
-		if err != nil {
-			return err
+		for _, c := range clps {
+			served, err := c.checkServed(ctx, cfg.API)
+			if err != nil {
+				return err
+			}
+			logf("%s: %s", c.name, served)
 		}
-		logf("clp: %s", served)
 	}
 	if cfg.Profile != "" {
 		logf("profiles of CLP in %s: go tool pprof -http=: %s", cfg.Profile, filepath.Join(cfg.Profile, "clp-s2-*.cpu.pprof"))

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -53,10 +54,10 @@ func num(v float64, ok bool) string {
 	}
 }
 
-// ratioCell formats CLP ÷ other for a row.
-func ratioCell(r row, other string) string {
-	c, ok1 := r.Vals["clp"]
-	o, ok2 := r.Vals[other]
+// ratioCell formats top ÷ bottom for a row.
+func ratioCell(r row, top, bottom string) string {
+	c, ok1 := r.Vals[top]
+	o, ok2 := r.Vals[bottom]
 	if !ok1 || !ok2 {
 		return "–"
 	}
@@ -71,11 +72,15 @@ func ratioCell(r row, other string) string {
 func (b *bench) table(w io.Writer) {
 	names := b.names()
 	hasNginx := b.refTarget() == "nginx"
+	hasBare := slices.Contains(names, "clp-bare")
 	head := []string{"scenario", "metric", "unit"}
 	head = append(head, names...)
 	head = append(head, "clp ÷ stdlib")
 	if hasNginx {
 		head = append(head, "clp ÷ nginx")
+	}
+	if hasBare {
+		head = append(head, "clp-bare ÷ stdlib")
 	}
 	head = append(head, "aim for clp", "met")
 	fmt.Fprintf(w, "| %s |\n", strings.Join(head, " | "))
@@ -86,9 +91,12 @@ func (b *bench) table(w io.Writer) {
 			v, ok := r.Vals[n]
 			cells = append(cells, num(v, ok))
 		}
-		cells = append(cells, ratioCell(r, "stdlib"))
+		cells = append(cells, ratioCell(r, "clp", "stdlib"))
 		if hasNginx {
-			cells = append(cells, ratioCell(r, "nginx"))
+			cells = append(cells, ratioCell(r, "clp", "nginx"))
+		}
+		if hasBare {
+			cells = append(cells, ratioCell(r, "clp-bare", "stdlib"))
 		}
 		met := ""
 		if r.Met != nil {
@@ -135,7 +143,10 @@ each proxy in its own process so its CPU time can be read from /proc/PID/stat
 upstream), **stdlib** (a tuned ` + "`httputil.ReverseProxy`" + ` in a second process: keep-alive
 pool sized for the load, ` + "`FlushInterval: -1`" + `, compression passed through), **nginx**
 when installed (` + "`proxy_buffering off`" + `, upstream keepalive), and **clp** (the real
-binary with a request log, usage tap, 5 filter rules and a model rename rule).
+binary with a request log, usage tap, 5 filter rules, the built-in secret detectors and a
+model rename rule). With ` + "`-bare`" + `, **clp-bare** is a second CLP daemon with every feature
+that configuration switches off switched off (no filter rules or detectors, no bodies in
+the request log, no rename): what CLP's core costs, apart from its features.
 Targets run interleaved (order rotated every round); figures are medians of round
 medians; "added" figures are per-round differences to direct, then the median.
 
@@ -147,7 +158,8 @@ medians; "added" figures are per-round differences to direct, then the median.
                                                  # -events, -delay, -streams, -big-streams, -only;
                                                  # -body conversation: Claude Code-shaped bodies;
                                                  # -api responses: Codex's API, on CLP's Codex port;
-                                                 # -profile DIR: CLP's pprof profiles of scenarios 2, 4
+                                                 # -profile DIR: CLP's pprof profiles of scenarios 2, 4;
+                                                 # -bare: also CLP with its features off (clp-bare)
 
 ## Results
 

@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/clp-proxy/clp/internal/redact"
 )
 
 // target is one way to reach the fake upstream: directly or through a proxy.
@@ -81,8 +83,28 @@ func clpFiles(upstreamURL string) map[string]string {
 	}
 }
 
+// bareFiles are the files of the -bare instance: the same configs, and every
+// feature that configuration can switch off switched off: no filter rules,
+// no built-in detectors, no request or response bodies in the request log
+// (its records are still written), no model rename rule. What is left is
+// CLP's core: the handler, the selection of a config, the usage tap and the
+// log's records.
+func bareFiles(upstreamURL string) map[string]string {
+	files := clpFiles(upstreamURL)
+	delete(files, "data/model_router_config.json")
+	files["filter.json"] = "[]"
+	off := map[string]bool{}
+	for _, d := range redact.Detectors() {
+		off[d.ID] = false
+	}
+	system, _ := json.Marshal(map[string]any{"logBodyKB": -1, "detectors": off})
+	files["data/system.json"] = string(system)
+	return files
+}
+
 // clpInstance is a CLP_HOME with its ports, ready for `clp start`.
 type clpInstance struct {
+	name  string // the target's name: clp, or clp-bare
 	bin   string
 	home  string
 	ports [3]int
@@ -103,18 +125,19 @@ func (c *clpInstance) env() []string {
 	return env
 }
 
-// newCLP writes a fresh CLP_HOME under dir pointing at upstreamURL.
-func newCLP(bin, dir, upstreamURL string) (*clpInstance, error) {
-	home := filepath.Join(dir, "clp-home")
+// newCLP writes a fresh CLP_HOME under dir holding files (clpFiles or
+// bareFiles) for the target called name.
+func newCLP(bin, dir, name string, files map[string]string) (*clpInstance, error) {
+	home := filepath.Join(dir, name+"-home")
 	if err := os.MkdirAll(filepath.Join(home, "data"), 0o700); err != nil {
 		return nil, err
 	}
-	for name, content := range clpFiles(upstreamURL) {
-		if err := os.WriteFile(filepath.Join(home, name), []byte(content), 0o600); err != nil {
-			return nil, fmt.Errorf("write %s: %w", name, err)
+	for file, content := range files {
+		if err := os.WriteFile(filepath.Join(home, file), []byte(content), 0o600); err != nil {
+			return nil, fmt.Errorf("write %s: %w", file, err)
 		}
 	}
-	c := &clpInstance{bin: bin, home: home}
+	c := &clpInstance{name: name, bin: bin, home: home}
 	for i := range c.ports {
 		p, err := freePort()
 		if err != nil {
@@ -202,15 +225,15 @@ func (c *clpInstance) checkServed(ctx context.Context, api string) (string, erro
 	for _, s := range st.Services {
 		summary = append(summary, fmt.Sprintf("%s %d requests, %d errors", s.Name, s.Requests, s.Errors))
 		if s.Errors > 0 {
-			return "", fmt.Errorf("clp counted %d errors on %s", s.Errors, s.Name)
+			return "", fmt.Errorf("%s counted %d errors on %s", c.name, s.Errors, s.Name)
 		}
 		served = served || s.Name == want && s.Requests > 0
 	}
 	if !served {
-		return "", fmt.Errorf("clp's %s service served no requests (%s)", want, strings.Join(summary, "; "))
+		return "", fmt.Errorf("%s's %s service served no requests (%s)", c.name, want, strings.Join(summary, "; "))
 	}
 	if st.LogDropped > 0 {
-		return "", fmt.Errorf("clp's request log dropped %d records", st.LogDropped)
+		return "", fmt.Errorf("%s's request log dropped %d records", c.name, st.LogDropped)
 	}
 	return strings.Join(summary, "; "), nil
 }
@@ -226,7 +249,7 @@ func (c *clpInstance) target(ctx context.Context, api string) (*target, error) {
 	if api == apiResponses {
 		port = c.ports[1]
 	}
-	return &target{Name: "clp", URL: fmt.Sprintf("http://127.0.0.1:%d", port), API: api, PID: pid, stop: c.stop}, nil
+	return &target{Name: c.name, URL: fmt.Sprintf("http://127.0.0.1:%d", port), API: api, PID: pid, stop: c.stop}, nil
 }
 
 // baselineProxy is the tuned standard-library reverse proxy the issue asks
