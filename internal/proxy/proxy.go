@@ -368,13 +368,19 @@ func (ex *exchange) finish() {
 	}
 	ex.settle()
 	ex.rec.DurationMS = ms(ex.h.now().Sub(ex.start))
-	if !ex.rec.Stream {
-		// An event stream set it already; otherwise the body says, read
-		// here, after the answer, because Claude Code sends "stream" last
-		// and finding it walks the whole body.
+	failed := ex.rec.Status >= 400 || ex.rec.Error != ""
+	if !ex.rec.Stream && failed {
+		// An event stream set it already, and a whole answer that
+		// succeeded was no stream, whatever was asked. Of a failure (a
+		// 429 to a streaming request, say) the log tells whether the
+		// client asked for a stream: read here, after the answer, since
+		// finding "stream" may walk the whole body (Codex sends it after
+		// its input), and doing so for every answer in JSON would hold
+		// the connection's next request back by about a millisecond per
+		// megabyte.
 		ex.rec.Stream = isStreamRequest(ex.body)
 	}
-	if ex.rec.Status >= 400 || ex.rec.Error != "" {
+	if failed {
 		ex.h.errors.Add(1)
 	}
 	if ex.h.Observe != nil {

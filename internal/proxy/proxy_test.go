@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 type fakeUpstream struct {
 	header http.Header
 	chunks []string
+	status int    // the answer's status; 0: 200
 	length bool   // announce the body's length (Content-Length)
 	keep   bool   // keep the request body in got
 	got    []byte // the last request body
@@ -43,8 +45,9 @@ func (f *fakeUpstream) RoundTrip(req *http.Request) (*http.Response, error) {
 	if f.length {
 		n = int64(len(strings.Join(f.chunks, "")))
 	}
+	status := cmp.Or(f.status, http.StatusOK)
 	return &http.Response{
-		StatusCode: 200, Status: "200 OK", Header: f.header.Clone(),
+		StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), Header: f.header.Clone(),
 		Body: &chunkReader{chunks: f.chunks}, ContentLength: n, Request: req,
 	}, nil
 }
@@ -213,24 +216,29 @@ func TestStreamFlushing(t *testing.T) {
 }
 
 // TestRecordStream: a record is a stream when the answer was an event
-// stream, or when the request asked for one (an error answered in JSON).
+// stream, or when it failed and the request asked for one (an error
+// answered in JSON); a whole answer that succeeded is no stream.
 func TestRecordStream(t *testing.T) {
+	const tooMany = http.StatusTooManyRequests
 	for _, tt := range []struct {
 		name, contentType, body string
+		status                  int
 		chunks                  []string
 		want                    bool
 	}{
-		{"event stream", "text/event-stream", `{"model":"m","messages":[],"stream":true}`, sseEvents, true},
-		{"event stream not asked for", "text/event-stream", `{"model":"m","messages":[]}`, sseEvents, true},
-		{"asked, answered in JSON", "application/json", `{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}`, []string{jsonAnswer}, true},
-		{"stream false", "application/json", `{"model":"m","messages":[],"stream":false}`, []string{jsonAnswer}, false},
-		{"no stream field", "application/json", `{"model":"m","messages":[]}`, []string{jsonAnswer}, false},
-		{"stream first", "application/json", `{"stream":true,"model":"m","messages":[]}`, []string{jsonAnswer}, true},
-		{"stream nested last", "application/json", `{"model":"m","messages":[],"metadata":{"stream":true}}`, []string{jsonAnswer}, false},
+		{"event stream", "text/event-stream", `{"model":"m","messages":[],"stream":true}`, 0, sseEvents, true},
+		{"event stream not asked for", "text/event-stream", `{"model":"m","messages":[]}`, 0, sseEvents, true},
+		{"asked, failed in JSON", "application/json", `{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}`, tooMany, []string{jsonAnswer}, true},
+		{"asked, answered whole", "application/json", `{"model":"m","messages":[{"role":"user","content":"x"}],"stream":true}`, 0, []string{jsonAnswer}, false},
+		{"stream false", "application/json", `{"model":"m","messages":[],"stream":false}`, tooMany, []string{jsonAnswer}, false},
+		{"no stream field", "application/json", `{"model":"m","messages":[]}`, tooMany, []string{jsonAnswer}, false},
+		{"stream first", "application/json", `{"stream":true,"model":"m","messages":[]}`, tooMany, []string{jsonAnswer}, true},
+		{"stream after the input", "application/json", `{"model":"m","input":[{"role":"user","content":"x"}],"stream":true,"store":false}`, tooMany, []string{jsonAnswer}, true},
+		{"stream nested last", "application/json", `{"model":"m","messages":[],"metadata":{"stream":true}}`, tooMany, []string{jsonAnswer}, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var recs []*api.Record
-			h := testHandler(t, &fakeUpstream{header: http.Header{"Content-Type": {tt.contentType}}, chunks: tt.chunks}, &recs)
+			h := testHandler(t, &fakeUpstream{header: http.Header{"Content-Type": {tt.contentType}}, status: tt.status, chunks: tt.chunks}, &recs)
 			h.ServeHTTP(newClient(), newRequest(tt.body))
 			if len(recs) != 1 || recs[0].Stream != tt.want {
 				t.Fatalf("records %d, Stream = %v, want %v", len(recs), len(recs) == 1 && recs[0].Stream, tt.want)
