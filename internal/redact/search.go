@@ -207,7 +207,7 @@ func byteRank(c byte, fold bool) int {
 // matchers', when want is set there. plan keeps those that are escapes of
 // such a character.
 type prefilter struct {
-	tab     [1 << 16]uint8  // 1 where bigram x = b[i]<<8|b[i+1] is registered
+	tab     [1 << 16]uint8  // where bigram x = b[i]<<8|b[i+1] is registered, the afterClass bits its probes accept after it; else 0
 	bits    [1 << 10]uint64 // bit x: bigram x is registered
 	rank    [1 << 10]uint16 // set bits in the words before each word
 	buckets [][]probe       // the probes of each registered bigram, by bigram
@@ -273,6 +273,36 @@ func (pr *probe) near(b []byte, i int) bool {
 	return true
 }
 
+// afterClass sorts bytes into eight classes by their low three bits, a
+// letter with its other case: a registered pair's entry in prefilter.tab
+// holds the classes of the bytes its literals can have right after it, so
+// that most pairs of prose that are also pairs of a literal (the "or" of
+// "password") are passed over for the byte that follows them, without
+// looking up their probes.
+var afterClass = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = 1 << ((c | 0x20) & 7)
+	}
+	return t
+}()
+
+// after returns the afterClass bits of the bytes pr accepts right after its
+// pair (see near): all classes when it checks none there.
+func (pr *probe) after() uint8 {
+	for _, c := range pr.ctx {
+		if c.rel == 2 {
+			var m uint8
+			for b := range 256 {
+				if byte(b)|c.fold == c.want {
+					m |= afterClass[b]
+				}
+			}
+			return m
+		}
+	}
+	return 0xff
+}
+
 // maxPairs bounds the bigrams registered; literals beyond are searched alone.
 const maxPairs = 4096
 
@@ -314,7 +344,11 @@ func newPrefilter(ms []*matcher, decoded bool) *prefilter {
 	}
 	pairs := slices.Sorted(maps.Keys(index))
 	for _, x := range pairs {
-		p.tab[x] = 1
+		var after uint8
+		for k := range index[x] {
+			after |= index[x][k].after()
+		}
+		p.tab[x] = max(after, 1) // never 0: registered
 		p.bits[x>>6] |= 1 << (x & 63)
 		p.buckets = append(p.buckets, index[x])
 	}
@@ -487,12 +521,19 @@ func (p *prefilter) scanUnit(b []byte, i, end int, want []bool, pos [][]span) {
 }
 
 // checkWord checks the four pairs of w, the 8 bytes at b[i:], that are
-// registered.
+// registered and followed by a byte of a class their literals accept there
+// (or by nothing: check decides).
 func (p *prefilter) checkWord(b []byte, i int, w uint64, want []bool, pos [][]span) {
 	for j := range 4 {
-		if x := uint16(w >> (48 - 16*j)); p.tab[x] != 0 {
-			p.check(b, i+2*j, x, want, pos)
+		x := uint16(w >> (48 - 16*j))
+		t := p.tab[x]
+		if t == 0 {
+			continue
 		}
+		if k := i + 2*j + 2; k < len(b) && t&afterClass[b[k]] == 0 {
+			continue
+		}
+		p.check(b, i+2*j, x, want, pos)
 	}
 }
 
