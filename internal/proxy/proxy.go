@@ -78,7 +78,12 @@ func (h *Handler) Counters() Counters {
 	return Counters{h.requests.Load(), h.errors.Load(), h.inFlight.Load()}
 }
 
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+// bufPool holds the buffers a response body is copied through, and
+// smallBufPool those an event stream starts with (see stream).
+var (
+	bufPool      = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}
+	smallBufPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
+)
 
 func (h *Handler) now() time.Time {
 	if h.Now != nil {

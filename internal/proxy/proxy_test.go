@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,7 +49,7 @@ func (f *fakeUpstream) RoundTrip(req *http.Request) (*http.Response, error) {
 	status := cmp.Or(f.status, http.StatusOK)
 	return &http.Response{
 		StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), Header: f.header.Clone(),
-		Body: &chunkReader{chunks: f.chunks}, ContentLength: n, Request: req,
+		Body: &chunkReader{chunks: slices.Clone(f.chunks)}, ContentLength: n, Request: req,
 	}, nil
 }
 
@@ -157,7 +158,7 @@ var sseEvents = []string{
 // headers at once, then after every read; a body of unknown length after
 // every read, its headers leaving with the first chunk; a body of known
 // length once, after its last byte, before the record is made. Bytes and
-// usage are unchanged either way.
+// usage are unchanged either way, whatever the buffer a stream reads into.
 func TestStreamFlushing(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -169,6 +170,10 @@ func TestStreamFlushing(t *testing.T) {
 	}{
 		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, false, "HFWFWFWFWF", "no"},
 		{"sse with a length still flushed", "text/event-stream", sseEvents, true, "HFWFWFWFWF", "no"},
+		// A stream starts in a 4 KiB buffer and moves to a 32 KiB one once a
+		// read fills it: a 10 KB burst is two reads, not three.
+		{"sse burst", "text/event-stream", []string{sseEvents[0], strings.Repeat(sseEvents[1], 10<<10/len(sseEvents[1])), sseEvents[2], sseEvents[3]},
+			false, "HFWFWFWFWFWF", "no"},
 		{"json of known length written whole, flushed at its end", "application/json", []string{jsonAnswer[:40], jsonAnswer[40:]}, true, "HWWF", ""},
 		{"json one read", "application/json", []string{jsonAnswer}, true, "HWF", ""},
 		{"json of unknown length flushed per read", "application/json", []string{"\n", jsonAnswer}, false, "HWFWF", ""},

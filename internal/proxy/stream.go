@@ -67,8 +67,16 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	tap := protocol.NewTap(h.Protocol, resp.Header.Get("Content-Type"), resp.Header.Get("Content-Encoding"), ex.st.BodyCap)
 	defer ex.closeTap(tap)
 
-	bp := bufPool.Get().(*[]byte)
-	defer bufPool.Put(bp)
+	// A stream reads into a small buffer, which an open stream holds
+	// for as long as it lasts (a thousand open streams, a thousand
+	// buffers); a read that fills it moves the rest of the answer to a
+	// large one, as a whole body reads from the start.
+	pool := &bufPool
+	if flushEach {
+		pool = &smallBufPool
+	}
+	bp := pool.Get().(*[]byte)
+	defer func() { pool.Put(bp) }()
 	buf := *bp
 	var tail [2]byte // the last two bytes sent, to end a broken event cleanly
 	var written int64
@@ -94,6 +102,12 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 			}
 			keepTail(&tail, buf[:n])
 			tap.Write(buf[:n])
+			if n == len(buf) && pool == &smallBufPool {
+				pool.Put(bp)
+				pool = &bufPool
+				bp = pool.Get().(*[]byte)
+				buf = *bp
+			}
 		}
 		if rerr == io.EOF {
 			return
