@@ -3,6 +3,7 @@ package proxy
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -10,7 +11,9 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/clp-proxy/clp/internal/api"
 	"github.com/clp-proxy/clp/internal/config"
@@ -24,10 +27,11 @@ import (
 type fakeUpstream struct {
 	header http.Header
 	chunks []string
-	status int    // the answer's status; 0: 200
-	length bool   // announce the body's length (Content-Length)
-	keep   bool   // keep the request body in got
-	got    []byte // the last request body
+	status int           // the answer's status; 0: 200
+	body   io.ReadCloser // the answer's body; nil: chunks, one per Read
+	length bool          // announce the body's length (Content-Length)
+	keep   bool          // keep the request body in got
+	got    []byte        // the last request body
 }
 
 var _ http.RoundTripper = (*fakeUpstream)(nil)
@@ -47,9 +51,13 @@ func (f *fakeUpstream) RoundTrip(req *http.Request) (*http.Response, error) {
 		n = int64(len(strings.Join(f.chunks, "")))
 	}
 	status := cmp.Or(f.status, http.StatusOK)
+	var body io.ReadCloser = &chunkReader{chunks: slices.Clone(f.chunks)}
+	if f.body != nil {
+		body = f.body
+	}
 	return &http.Response{
 		StatusCode: status, Status: fmt.Sprintf("%d %s", status, http.StatusText(status)), Header: f.header.Clone(),
-		Body: &chunkReader{chunks: slices.Clone(f.chunks)}, ContentLength: n, Request: req,
+		Body: body, ContentLength: n, Request: req,
 	}, nil
 }
 
@@ -155,7 +163,8 @@ var sseEvents = []string{
 }
 
 // TestStreamFlushing checks when the response is flushed: an event stream's
-// headers at once, then after every read; a body of unknown length after
+// headers with its first event when that comes at once (see
+// TestStreamHeadersAlone), then after every read; a body of unknown length after
 // every read, its headers leaving with the first chunk; a body of known
 // length once, after its last byte, before the record is made. Bytes and
 // usage are unchanged either way, whatever the buffer a stream reads into.
@@ -168,12 +177,12 @@ func TestStreamFlushing(t *testing.T) {
 		wantOps     string
 		wantAccel   string
 	}{
-		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, false, "HFWFWFWFWF", "no"},
-		{"sse with a length still flushed", "text/event-stream", sseEvents, true, "HFWFWFWFWF", "no"},
+		{"sse flushed per read", "text/event-stream; charset=utf-8", sseEvents, false, "HWFWFWFWF", "no"},
+		{"sse with a length still flushed", "text/event-stream", sseEvents, true, "HWFWFWFWF", "no"},
 		// A stream starts in a 4 KiB buffer and moves to a 32 KiB one once a
 		// read fills it: a 10 KB burst is two reads, not three.
 		{"sse burst", "text/event-stream", []string{sseEvents[0], strings.Repeat(sseEvents[1], 10<<10/len(sseEvents[1])), sseEvents[2], sseEvents[3]},
-			false, "HFWFWFWFWFWF", "no"},
+			false, "HWFWFWFWFWF", "no"},
 		{"json of known length written whole, flushed at its end", "application/json", []string{jsonAnswer[:40], jsonAnswer[40:]}, true, "HWWF", ""},
 		{"json one read", "application/json", []string{jsonAnswer}, true, "HWF", ""},
 		{"json of unknown length flushed per read", "application/json", []string{"\n", jsonAnswer}, false, "HWFWF", ""},
@@ -217,6 +226,59 @@ func TestStreamFlushing(t *testing.T) {
 				t.Errorf("logged Authorization = %q, want it masked", got)
 			}
 		})
+	}
+}
+
+// slowBody is an event stream whose first read waits until the client was
+// flushed (the headers, alone) or a while has passed.
+type slowBody struct {
+	chunkReader
+	flushed <-chan struct{}
+	waited  bool
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	if !b.waited {
+		b.waited = true
+		select {
+		case <-b.flushed:
+		case <-time.After(5 * time.Second):
+			return 0, errors.New("the headers were not flushed while the first event was awaited")
+		}
+	}
+	return b.chunkReader.Read(p)
+}
+
+// flushClient is a client that tells when it is first flushed.
+type flushClient struct {
+	*client
+	once    sync.Once
+	flushed chan struct{}
+}
+
+func (c *flushClient) Flush() {
+	c.client.Flush()
+	c.once.Do(func() { close(c.flushed) })
+}
+
+// TestStreamHeadersAlone: an event stream's headers do not wait for a first
+// event that is long in coming; they are flushed on their own, and the
+// events follow as usual.
+func TestStreamHeadersAlone(t *testing.T) {
+	c := &flushClient{client: newClient(), flushed: make(chan struct{})}
+	up := &fakeUpstream{header: http.Header{"Content-Type": {"text/event-stream"}}}
+	up.body = &slowBody{chunkReader: chunkReader{chunks: slices.Clone(sseEvents)}, flushed: c.flushed}
+	var recs []*api.Record
+	h := testHandler(t, up, &recs)
+	h.ServeHTTP(c, newRequest(`{"model":"claude-sonnet-4-5","stream":true,"messages":[]}`))
+	if got, want := string(c.ops), "HFWFWFWFWF"; got != want {
+		t.Errorf("writer calls = %q, want %q", got, want)
+	}
+	if got, want := c.body.String(), strings.Join(sseEvents, ""); got != want {
+		t.Errorf("body = %q, want %q", got, want)
+	}
+	if len(recs) != 1 || recs[0].Error != "" || recs[0].Usage == nil || recs[0].Usage.OutputTokens != 3 {
+		t.Fatalf("records = %+v", recs)
 	}
 }
 

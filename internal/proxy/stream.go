@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/clp-proxy/clp/internal/balance"
 	"github.com/clp-proxy/clp/internal/config"
@@ -29,10 +31,11 @@ import (
 // not after. The record's time to first byte is when the first chunk was
 // handed to the server.
 //
-// An event stream's headers, though, are flushed at once: an upstream may
-// send them and then think for minutes before its first event, and clients
-// time out waiting for headers but not between events. One write per
-// stream is the price.
+// An event stream's headers, though, do not wait for the first event for
+// long: an upstream may send them and then think for minutes, and clients
+// time out waiting for headers but not between events. They leave with an
+// event that comes within headerWait, in one write and one wake-up of the
+// client; otherwise they are flushed then, on their own (see readFirst).
 func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	defer resp.Body.Close()
 	h := ex.h
@@ -52,9 +55,6 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	ex.w.WriteHeader(resp.StatusCode)
 	rc := http.NewResponseController(ex.w)
 	ex.wrote = true
-	if sse {
-		rc.Flush()
-	}
 	defer func() {
 		if ex.rec.TTFBMS == 0 {
 			ex.rec.TTFBMS = ms(h.now().Sub(ex.start))
@@ -80,8 +80,16 @@ func (ex *exchange) stream(up *config.Upstream, resp *http.Response) {
 	buf := *bp
 	var tail [2]byte // the last two bytes sent, to end a broken event cleanly
 	var written int64
+	first := sse // an event stream's headers have not been flushed yet
 	for {
-		n, rerr := resp.Body.Read(buf)
+		var n int
+		var rerr error
+		if first {
+			n, rerr = readFirst(resp.Body, buf, func() { rc.Flush() })
+			first = n == 0 && rerr == nil
+		} else {
+			n, rerr = resp.Body.Read(buf)
+		}
 		if n > 0 {
 			if _, werr := ex.w.Write(buf[:n]); werr != nil {
 				ex.rec.Error = "client went away"
@@ -170,4 +178,31 @@ func (ex *exchange) closeTap(tap *protocol.Tap) {
 			rec.CostUSD = &usd
 		}
 	}
+}
+
+// headerWait is how long an event stream's headers wait for its first
+// event before they are flushed on their own.
+const headerWait = 10 * time.Millisecond
+
+// readFirst is an event stream's first read into buf. When it takes longer
+// than headerWait, flush (the headers) runs meanwhile, from a timer; a read
+// that is back sooner, as when the event came with the headers, costs no
+// other goroutine's wake-up. The lock keeps flush and the caller's use of
+// the ResponseWriter after the read from ever overlapping.
+func readFirst(body io.Reader, buf []byte, flush func()) (int, error) {
+	var mu sync.Mutex
+	read := false
+	t := time.AfterFunc(headerWait, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !read {
+			flush()
+		}
+	})
+	n, err := body.Read(buf)
+	t.Stop()
+	mu.Lock()
+	read = true
+	mu.Unlock()
+	return n, err
 }
